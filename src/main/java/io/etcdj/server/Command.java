@@ -1,0 +1,25 @@
+package io.etcdj.server;
+
+import java.time.Instant;
+
+/**
+ * A state-machine command: what the HTTP layer proposes and the log carries. Expiration times are
+ * absolute and decided when the command is built, so applying a command is deterministic.
+ */
+public sealed interface Command {
+    record Set(String key, boolean dir, String value, Instant expireTime) implements Command {}
+
+    record Create(String key, boolean dir, String value, boolean unique, Instant expireTime) implements Command {}
+
+    record Update(String key, String value, Instant expireTime) implements Command {}
+
+    record CompareAndSwap(String key, String value, String prevValue, long prevIndex, Instant expireTime) implements Command {}
+
+    record Delete(String key, boolean dir, boolean recursive) implements Command {}
+
+    /** Expires every key whose time has come, as seen by the leader at {@code now}. */
+    record Sync(Instant now) implements Command {}
+
+    /** Registers a machine: its name with its raft (peer) and etcd (client) URLs. */
+    record Join(String name, String raftUrl, String etcdUrl) implements Command {}
+}

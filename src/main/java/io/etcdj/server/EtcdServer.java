@@ -1,0 +1,45 @@
+package io.etcdj.server;
+
+import io.etcdj.store.Store;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What the client HTTP layer needs from the node. */
+public interface EtcdServer {
+    String name();
+
+    Store store();
+
+    /**
+     * Proposes a command through the log. The future completes after the command is durable and
+     * applied: with the store {@link io.etcdj.store.Event} for key commands, or exceptionally with
+     * an {@link io.etcdj.store.EtcdException} when applying it failed (or another error when the
+     * node could not commit it).
+     */
+    CompletableFuture<Object> propose(Command command);
+
+    /** Completes when a read issued now may be served linearizably from the local store. */
+    CompletableFuture<Void> linearizableRead();
+
+    boolean isLeader();
+
+    /** Peer URL of the current leader, or empty when none is known. */
+    String leaderPeerUrl();
+
+    /** Client URL of the current leader, or empty when none is known. */
+    String leaderClientUrl();
+
+    /** Client URLs of all machines, this one first. */
+    List<String> clientUrls();
+
+    long raftIndex();
+
+    long raftTerm();
+
+    /** JSON of {@code /v2/stats/self}. */
+    String selfStatsJson();
+
+    /** JSON of {@code /v2/stats/leader}. */
+    String leaderStatsJson();
+}
