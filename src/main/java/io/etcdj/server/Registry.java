@@ -1,0 +1,110 @@
+package io.etcdj.server;
+
+import io.etcdj.store.EtcdException;
+import io.etcdj.store.Event;
+import io.etcdj.store.NodeView;
+import io.etcdj.store.Store;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The machines of the cluster as recorded in the store under {@code /_etcd/machines/<name>}, with
+ * the value {@code etcd=<client url>&raft=<peer url>} (form-encoded, keys in order) as the
+ * reference writes it. A cache of the URLs keeps lookups off the store.
+ */
+public final class Registry {
+    public static final String KEY = "/_etcd/machines";
+
+    /** The URLs of one machine. */
+    public record Machine(String name, String peerUrl, String clientUrl) {}
+
+    private final Store store;
+    private final Map<String, Machine> machines = new ConcurrentHashMap<>();
+
+    public Registry(Store store) {
+        this.store = store;
+    }
+
+    /**
+     * Applies a join: registers the machine unless it is already known. Looks the machine and the
+     * count up in the store first, as the reference does (those lookups show in the store stats).
+     *
+     * @return true when the machine was added
+     */
+    boolean register(Command.Join join, int maxClusterSize) {
+        if (lookup(join.name()) != null) {
+            return false;
+        }
+        if (maxClusterSize > 0 && count() >= maxClusterSize) {
+            throw new EtcdException(103, "", store.index());
+        }
+        String value = "etcd=" + URLEncoder.encode(join.etcdUrl(), StandardCharsets.UTF_8)
+                + "&raft=" + URLEncoder.encode(join.raftUrl(), StandardCharsets.UTF_8);
+        store.create(KEY + "/" + join.name(), false, value, false, null);
+        machines.put(join.name(), new Machine(join.name(), join.raftUrl(), join.etcdUrl()));
+        return true;
+    }
+
+    /** The machine with this name, read from the store when not cached; null when unknown. */
+    public Machine lookup(String name) {
+        Machine cached = machines.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            Event e = store.get(KEY + "/" + name, false, false);
+            Machine m = parse(name, e.node().value());
+            machines.put(name, m);
+            return m;
+        } catch (EtcdException notFound) {
+            return null;
+        }
+    }
+
+    int count() {
+        try {
+            List<NodeView> nodes = store.get(KEY, false, false).node().nodes();
+            return nodes == null ? 0 : nodes.size();
+        } catch (EtcdException notFound) {
+            return 0;
+        }
+    }
+
+    /** Known machines: the cache is filled by every join applied since start (replay included). */
+    public List<Machine> machines() {
+        return new ArrayList<>(machines.values());
+    }
+
+    /** Client URLs, the leader's first, then the others. */
+    public List<String> clientUrls(String leaderName) {
+        List<String> urls = new ArrayList<>();
+        Machine leader = leaderName == null ? null : machines.get(leaderName);
+        if (leader != null) {
+            urls.add(leader.clientUrl());
+        }
+        machines.values().stream()
+                .filter(m -> !m.name().equals(leaderName))
+                .sorted((a, b) -> a.name().compareTo(b.name()))
+                .forEach(m -> urls.add(m.clientUrl()));
+        return urls;
+    }
+
+    private static Machine parse(String name, String value) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String pair : (value == null ? "" : value).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                fields.put(pair.substring(0, eq),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return new Machine(name, fields.getOrDefault("raft", ""), fields.getOrDefault("etcd", ""));
+    }
+}
