@@ -59,6 +59,8 @@ record CommandLineFlags(Map<Setting, Object> values, List<String> deprecated, Li
         commandLine.setPosixClusteredShortOptionsAllowed(false);
         commandLine.setOverwrittenOptionsAllowed(true);
         commandLine.setStopAtPositional(true);
+        // "@file" is an ordinary value to etcd, not a file of arguments to splice in.
+        commandLine.setExpandAtFiles(false);
         try {
             commandLine.parseArgs(args);
         } catch (CommandLine.UnmatchedArgumentException e) {

@@ -55,10 +55,10 @@ public final class ConfigLoader {
             if (flags.values().containsKey(Setting.CPU_PROFILE)) {
                 warnings.add("[warning] -cpuprofile is not supported; ignored");
             }
-            if (isTrue(flags.values(), Setting.VERSION)) {
+            if (bool(flags.values(), Setting.VERSION)) {
                 return new LoadResult.Print("etcd " + VERSION, 0, warnings);
             }
-            if (isTrue(flags.values(), Setting.HELP)) {
+            if (bool(flags.values(), Setting.HELP)) {
                 return new LoadResult.Print(Usage.TEXT, 0, warnings);
             }
 
@@ -207,10 +207,6 @@ public final class ConfigLoader {
 
     private static boolean bool(Map<Setting, Object> s, Setting setting) {
         return (Boolean) s.getOrDefault(setting, false);
-    }
-
-    private static boolean isTrue(Map<Setting, Object> s, Setting setting) {
-        return bool(s, setting);
     }
 
     /** The machine's host name, as Go's os.Hostname gives it. */

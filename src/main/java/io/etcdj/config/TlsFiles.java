@@ -33,4 +33,13 @@ public record TlsFiles(
     public String scheme() {
         return enabled() ? "https" : "http";
     }
+
+    /** For messages: the files given, or {@code none}. */
+    @Override
+    public String toString() {
+        if (caFile.isEmpty() && certFile.isEmpty() && keyFile.isEmpty()) {
+            return "none";
+        }
+        return "cert=" + certFile + " key=" + keyFile + (caFile.isEmpty() ? "" : " ca=" + caFile);
+    }
 }

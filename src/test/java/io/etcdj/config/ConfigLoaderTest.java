@@ -188,6 +188,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void atSignIsAnOrdinaryValue() throws IOException {
+        Path args = file("args", "-name\nfrom-file\n");
+
+        assertEquals("@" + args, loaded("-name", "@" + args).name());
+    }
+
+    @Test
+    void doubleDashEndsTheFlags() {
+        LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class,
+                load(Map.of(), null, "-name", "a", "--", "-f"));
+
+        assertFalse(loaded.config().force());
+        assertTrue(loaded.warnings().contains("[warning] ignoring arguments after the flags: -f"));
+    }
+
+    @Test
+    void hostNameIsFoundOnThisMachine() {
+        assertTrue(ConfigLoader.hostName().filter(h -> !h.isBlank()).isPresent());
+    }
+
+    @Test
     void helpAndVersionPrintAndExitZero() {
         for (String flag : List.of("-h", "-help", "--help", "-h=true")) {
             LoadResult.Print print = assertInstanceOf(LoadResult.Print.class, load(Map.of(), null, flag));
