@@ -79,16 +79,30 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Without a bind address the reference listens on every interface. When the advertised
+     * address is a loopback one, nobody elsewhere could use it anyway, so listen on it alone.
+     */
+    private static HostPort loopbackDefault(HostPort bind, HostPort advertised) {
+        if (!bind.anyHost()) {
+            return bind;
+        }
+        String host = advertised.host();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return loopback ? new HostPort(host, bind.port()) : bind;
+    }
+
     private static Config build(Map<Setting, Object> s, Supplier<Optional<String>> hostName, List<String> warnings)
             throws ConfigException {
         TlsFiles clientTls = tls(s, Setting.CA_FILE, Setting.CERT_FILE, Setting.KEY_FILE);
         TlsFiles peerTls = tls(s, Setting.PEER_CA_FILE, Setting.PEER_CERT_FILE, Setting.PEER_KEY_FILE);
 
         HostPort addr = HostPort.parseAdvertised(string(s, Setting.ADDR, DEFAULT_ADDR), "-addr");
-        HostPort bindAddr = HostPort.parseBind(string(s, Setting.BIND_ADDR, ""), addr.port(), "-bind-addr");
+        HostPort bindAddr = loopbackDefault(
+                HostPort.parseBind(string(s, Setting.BIND_ADDR, ""), addr.port(), "-bind-addr"), addr);
         HostPort peerAddr = HostPort.parseAdvertised(string(s, Setting.PEER_ADDR, DEFAULT_PEER_ADDR), "-peer-addr");
-        HostPort peerBindAddr = HostPort.parseBind(string(s, Setting.PEER_BIND_ADDR, ""), peerAddr.port(),
-                "-peer-bind-addr");
+        HostPort peerBindAddr = loopbackDefault(HostPort.parseBind(string(s, Setting.PEER_BIND_ADDR, ""),
+                peerAddr.port(), "-peer-bind-addr"), peerAddr);
 
         Duration heartbeat = timeout(s, Setting.PEER_HEARTBEAT_TIMEOUT, Config.DEFAULT_HEARTBEAT_TIMEOUT);
         Duration election = timeout(s, Setting.PEER_ELECTION_TIMEOUT, Config.DEFAULT_ELECTION_TIMEOUT);

@@ -51,6 +51,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNonLoopbackAdvertisedAddressIsListenedOnEveryInterfaceAsTheReferenceDoes() {
+        Config c = loaded("-addr", "10.0.0.1:4001", "-peer-addr", "10.0.0.1:7001");
+        assertEquals(new HostPort("", 4001), c.client().bind());
+        assertEquals(":7001", c.peer().bind().toString());
+    }
+
+    @Test
     void defaultsFollowTheReference() {
         // given no settings at all
         LoadResult result = load(Map.of(), null);
@@ -63,9 +70,9 @@ class ConfigLoaderTest {
         assertEquals(Path.of("testhost.etcd"), c.dataDir());
         assertEquals("http://127.0.0.1:4001", c.clientUrl());
         assertEquals("http://127.0.0.1:7001", c.peerUrl());
-        assertEquals(new HostPort("", 4001), c.client().bind());
-        assertEquals(new HostPort("", 7001), c.peer().bind());
-        assertEquals(":4001", c.client().bind().toString());
+        // a loopback advertised address is listened on alone, not on every interface
+        assertEquals(new HostPort("127.0.0.1", 4001), c.client().bind());
+        assertEquals(new HostPort("127.0.0.1", 7001), c.peer().bind());
         assertEquals(Duration.ofMillis(50), c.heartbeatTimeout());
         assertEquals(Duration.ofMillis(200), c.electionTimeout());
         assertEquals(10000, c.snapshotCount());

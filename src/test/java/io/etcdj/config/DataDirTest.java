@@ -41,7 +41,7 @@ class DataDirTest {
         assertTrue(prepared.fresh());
         assertEquals(List.of(), prepared.warnings());
         assertEquals(config, prepared.config());
-        assertEquals(new NodeInfo("node0", "http://127.0.0.1:7001", "http://10.0.0.1:4001", ":7001",
+        assertEquals(new NodeInfo("node0", "http://127.0.0.1:7001", "http://10.0.0.1:4001", "127.0.0.1:7001",
                 "10.0.0.1:4001", TlsFiles.NONE, TlsFiles.NONE), prepared.info());
         assertEquals(Optional.of(prepared.info()), DataDir.readInfo(dir));
         assertFalse(Files.exists(dir.resolve("info.tmp")));
@@ -67,7 +67,7 @@ class DataDirTest {
         Config effective = prepared.config();
         assertEquals("node0", effective.name());
         assertEquals("http://127.0.0.1:4001", effective.clientUrl());
-        assertEquals(new HostPort("", 4001), effective.client().bind());
+        assertEquals(new HostPort("127.0.0.1", 4001), effective.client().bind());
         assertEquals("http://127.0.0.1:7001", effective.peerUrl());
         assertEquals(List.of("x:7001"), effective.peers());
         assertEquals(3, prepared.warnings().size(), prepared.warnings().toString());
