@@ -1,0 +1,50 @@
+package io.etcdj.http;
+
+import io.etcdj.server.EtcdServer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+import java.util.function.Consumer;
+
+/**
+ * The pipeline of a client connection: TLS when configured, HTTP/1.1 codec, aggregation of the
+ * body (bounded), then the client API. Usable on an {@code EmbeddedChannel} as it is.
+ */
+public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+    private static final int MAX_CHUNK_BYTES = 8192;
+
+    private final HttpOptions options;
+    private final Router router;
+
+    public ClientChannelInitializer(EtcdServer server, HttpOptions options) {
+        this(server, options, router -> { });
+    }
+
+    /**
+     * @param extraRoutes adds routes after the standard ones (the modules' {@code /mod} prefix)
+     */
+    public ClientChannelInitializer(EtcdServer server, HttpOptions options, Consumer<Router> extraRoutes) {
+        this.options = options;
+        this.router = ClientRoutes.standard(server, options.clock());
+        extraRoutes.accept(router);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline pipeline = ch.pipeline();
+        if (options.sslContext() != null) {
+            pipeline.addLast("tls", options.sslContext().newHandler(ch.alloc()));
+        }
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(options.maxHeaderBytes())
+                .setMaxHeaderSize(options.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK_BYTES);
+        pipeline.addLast("http", new HttpServerCodec(decoder));
+        pipeline.addLast("body", new HttpObjectAggregator(options.maxBodyBytes()));
+        pipeline.addLast("client", new ClientHandler(router, options));
+    }
+}

@@ -1,0 +1,41 @@
+package io.etcdj.http;
+
+import io.etcdj.server.Command;
+import io.etcdj.server.EtcdServer;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code GET /v2/speedTest}: pushes 10000 sets of {@code /foo} through the log, several chains of
+ * them in parallel, and answers once all are done. Failed sets are ignored, as in the reference.
+ */
+final class SpeedTestHandler implements Endpoint {
+    static final int CHAINS = 100;
+    static final int SETS_PER_CHAIN = 100;
+
+    private final EtcdServer server;
+
+    SpeedTestHandler(EtcdServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public CompletableFuture<Reply> handle(ClientRequest request) {
+        CompletableFuture<?>[] chains = new CompletableFuture<?>[CHAINS];
+        for (int i = 0; i < CHAINS; i++) {
+            chains[i] = chain(SETS_PER_CHAIN);
+        }
+        return CompletableFuture.allOf(chains)
+                .thenApply(done -> Reply.text(HttpResponseStatus.OK, "speed test success"));
+    }
+
+    private CompletableFuture<Void> chain(int remaining) {
+        if (remaining == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return server.propose(new Command.Set("/foo", false, "bar", null))
+                .handle((result, failure) -> (Void) null)
+                .thenCompose(ignored -> chain(remaining - 1));
+    }
+}

@@ -1,0 +1,63 @@
+package io.etcdj.http;
+
+import io.etcdj.server.EtcdServer;
+import io.etcdj.store.EtcdException;
+import io.etcdj.store.Event;
+import io.etcdj.store.Watcher;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code GET /v2/keys/...}: a read, or with {@code wait=true} a long-poll watch that answers with
+ * the first matching event. {@code consistent=true} reads are served by the leader only.
+ */
+final class V2GetHandler implements Endpoint {
+    static final int INDEX_NAN = 203;
+
+    private final EtcdServer server;
+    private final CommandDispatch dispatch;
+
+    V2GetHandler(EtcdServer server, CommandDispatch dispatch) {
+        this.server = server;
+        this.dispatch = dispatch;
+    }
+
+    @Override
+    public CompletableFuture<Reply> handle(ClientRequest request) {
+        if (request.form().isTrue("consistent")) {
+            if (!server.isLeader()) {
+                return CompletableFuture.completedFuture(dispatch.toLeader(request));
+            }
+            return server.linearizableRead().thenCompose(ready -> read(request));
+        }
+        return read(request);
+    }
+
+    private CompletableFuture<Reply> read(ClientRequest request) {
+        FormValues form = request.form();
+        boolean recursive = form.isTrue("recursive");
+        if (form.isTrue("wait")) {
+            long sinceIndex = 0;
+            String waitIndex = form.get("waitIndex");
+            if (!waitIndex.isEmpty()) {
+                try {
+                    sinceIndex = DecimalNumbers.parseUnsigned(waitIndex);
+                } catch (NumberFormatException e) {
+                    throw new EtcdException(INDEX_NAN, "Watch From Index", server.store().index());
+                }
+            }
+            return watch(request, recursive, sinceIndex);
+        }
+        Event event = server.store().get(request.key(), recursive, form.isTrue("sorted"));
+        return CompletableFuture.completedFuture(CommandDispatch.v2Read(server, event));
+    }
+
+    private CompletableFuture<Reply> watch(ClientRequest request, boolean recursive, long sinceIndex) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        // the store calls back under its lock: render the answer later, on the connection's loop
+        Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
+                event -> request.executor().execute(() -> reply.complete(CommandDispatch.v2Read(server, event))));
+        request.onClose(watcher::cancel);
+        return reply;
+    }
+}
