@@ -62,6 +62,7 @@ public final class WriteAheadLog implements Closeable {
     private FileChannel current;
     private long currentSize;
     private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
+    private long syncs;
 
     private WriteAheadLog(Path dir, List<LogEntry> entries, HardState hardState, long sequence) {
         this.dir = dir;
@@ -110,6 +111,14 @@ public final class WriteAheadLog implements Closeable {
      * returns they survive a crash.
      */
     public void save(HardState hs, List<LogEntry> batch) throws IOException {
+        save(hs, batch, true);
+    }
+
+    /**
+     * As {@link #save(HardState, List)}, but with {@code sync} false the write is left to the page
+     * cache: for a change of the commit index alone, which Raft can always learn again.
+     */
+    public void save(HardState hs, List<LogEntry> batch, boolean sync) throws IOException {
         if ((hs == null || hs.equals(hardState)) && batch.isEmpty()) {
             return;
         }
@@ -139,11 +148,14 @@ public final class WriteAheadLog implements Closeable {
         while (scratch.hasRemaining()) {
             current.write(scratch);
         }
-        long start = System.nanoTime();
-        current.force(false);
-        long took = System.nanoTime() - start;
-        if (took > SLOW_FSYNC_NANOS) {
-            LOG.warn("fsync of the log took {} ms", took / 1_000_000);
+        if (sync) {
+            long start = System.nanoTime();
+            current.force(false);
+            syncs++;
+            long took = System.nanoTime() - start;
+            if (took > SLOW_FSYNC_NANOS) {
+                LOG.warn("fsync of the log took {} ms", took / 1_000_000);
+            }
         }
         currentSize += size;
         if (!batch.isEmpty()) {
@@ -152,6 +164,11 @@ public final class WriteAheadLog implements Closeable {
         if (writeState) {
             hardState = hs;
         }
+    }
+
+    /** How many fsyncs of batches this log has done since it was opened. */
+    public long syncCount() {
+        return syncs;
     }
 
     @Override

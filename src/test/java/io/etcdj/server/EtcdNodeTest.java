@@ -1,0 +1,111 @@
+package io.etcdj.server;
+
+import io.etcdj.store.EtcdException;
+import io.etcdj.store.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EtcdNodeTest {
+    @TempDir
+    Path dir;
+
+    private EtcdNode start() throws Exception {
+        return EtcdNode.start(new EtcdNode.Settings("node0", "http://127.0.0.1:7001", "http://127.0.0.1:4001",
+                dir.resolve("log"), 10, 5, 20, 9), Clock.systemUTC());
+    }
+
+    private static Event set(EtcdNode node, String key, String value) throws Exception {
+        return (Event) node.propose(new Command.Set(key, false, value, null)).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFreshNodeRegistersItselfAtIndexOneSoTheFirstWriteGetsIndexTwo() throws Exception {
+        try (EtcdNode node = start()) {
+            Event first = set(node, "/foo", "bar");
+            assertEquals(2, first.index());
+            assertEquals("etcd=http%3A%2F%2F127.0.0.1%3A4001&raft=http%3A%2F%2F127.0.0.1%3A7001",
+                    node.store().get("/_etcd/machines/node0", false, false).node().value());
+            assertEquals(List.of("http://127.0.0.1:4001"), node.clientUrls());
+            assertTrue(node.isLeader());
+            assertEquals("http://127.0.0.1:7001", node.leaderPeerUrl());
+        }
+    }
+
+    @Test
+    void aRestartedNodeServesEveryAcknowledgedWriteWithItsIndexes() throws Exception {
+        List<Event> acked = new ArrayList<>();
+        try (EtcdNode node = start()) {
+            for (int i = 0; i < 50; i++) {
+                acked.add(set(node, "/k/" + i, "v" + i));
+            }
+        }
+        try (EtcdNode node = start()) {
+            // the store is complete before start() returns, without waiting for an election
+            assertEquals(acked.get(acked.size() - 1).index(), node.store().index());
+            for (Event e : acked) {
+                Event got = node.store().get(e.node().key(), false, false);
+                assertEquals(e.node().value(), got.node().value());
+                assertEquals(e.node().modifiedIndex(), got.node().modifiedIndex());
+            }
+            assertEquals(acked.get(acked.size() - 1).index() + 1, set(node, "/after", "restart").index());
+        }
+    }
+
+    @Test
+    void concurrentWritesShareFsyncs() throws Exception {
+        try (EtcdNode node = start()) {
+            set(node, "/warm", "up");
+            long before = node.logSyncs();
+            List<CompletableFuture<Object>> writes = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                writes.add(node.propose(new Command.Set("/c/" + i, false, "x", null)));
+            }
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            long syncs = node.logSyncs() - before;
+            assertTrue(syncs < 2000, "2000 writes took " + syncs + " fsyncs");
+        }
+    }
+
+    @Test
+    void aFailedCommandAnswersTheStoreErrorAndDoesNotAdvanceTheIndex() throws Exception {
+        try (EtcdNode node = start()) {
+            set(node, "/file", "v");
+            long index = node.store().index();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> node.propose(new Command.Set("/file/below", false, "v", null)).get(10, TimeUnit.SECONDS));
+            assertEquals(104, ((EtcdException) e.getCause()).code());
+            assertEquals(index, node.store().index());
+        }
+    }
+
+    @Test
+    void anExpiringKeyIsRemovedByTheLeaderThroughTheLog() throws Exception {
+        try (EtcdNode node = start()) {
+            Event created = (Event) node.propose(new Command.Set("/ttl", false, "v",
+                    Instant.now().plusMillis(200))).get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (node.store().index() == created.index() && System.nanoTime() < deadline) {
+                node.linearizableRead().get(10, TimeUnit.SECONDS);
+            }
+            EtcdException gone = assertThrows(EtcdException.class, () -> node.store().get("/ttl", false, false));
+            assertEquals(100, gone.code());
+            assertEquals(created.index() + 1, node.store().index());
+        }
+        try (EtcdNode node = start()) {
+            // the expiry was a logged command: it happens again on replay, at the same index
+            assertThrows(EtcdException.class, () -> node.store().get("/ttl", false, false));
+        }
+    }
+}
