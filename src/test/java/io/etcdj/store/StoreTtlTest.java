@@ -107,6 +107,21 @@ class StoreTtlTest {
     }
 
     @Test
+    void settingAgainWithANewTtlMovesTheExpiration() {
+        store.set("/t", false, "v", in(20));
+
+        Event again = store.set("/t", false, "w", in(30));
+        store.deleteExpiredKeys(in(25));
+
+        assertEquals(31, again.node().ttl());
+        assertEquals("w", store.get("/t", false, false).node().value());
+        assertEquals(in(30), store.nextExpiration());
+        store.deleteExpiredKeys(in(30));
+        assertNull(store.nextExpiration());
+        assertEquals(3, store.index());
+    }
+
+    @Test
     void expirationsBefore2000MeanPermanentForSetAndCreate() {
         store.set("/s", false, "v", Instant.parse("1999-12-31T23:59:59Z"));
         store.create("/c", false, "v", false, Instant.EPOCH);

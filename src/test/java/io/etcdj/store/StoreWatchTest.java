@@ -180,6 +180,21 @@ class StoreWatchTest {
     }
 
     @Test
+    void historyKeepsTheLastThousandEventsAsInTheReferenceSpeedTest() {
+        store.create("/_etcd/machines/node0", false, "x", false, null);
+        for (int i = 0; i < 10_000; i++) {
+            store.set("/foo", false, "bar", null);
+        }
+
+        EtcdException e = assertThrows(EtcdException.class, () -> store.watch("/foo", false, 9001, event -> { }));
+        Seen oldest = watch("/foo", false, 9002);
+
+        assertEquals("{\"errorCode\":401,\"message\":\"The event in requested index is outdated and cleared\","
+                + "\"cause\":\"the requested history has been cleared [9002/9001]\",\"index\":10001}", e.toJson());
+        assertEquals(List.of("set /foo 9002"), oldest.keys());
+    }
+
+    @Test
     void cancelFreesTheWatcherAtOnce() {
         Seen kept = new Seen();
         Seen cancelled = new Seen();
