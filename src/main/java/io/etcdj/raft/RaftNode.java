@@ -301,4 +301,9 @@ public final class RaftNode {
     public SoftState softState() {
         return raft.softState();
     }
+
+    /** Term of the entry at {@code index} in this member's log, or -1 if compacted or absent. */
+    public long termAt(long index) {
+        return raft.log.term(index);
+    }
 }
