@@ -123,10 +123,11 @@ final class Raft {
         role = Role.LEADER;
         leader = self;
         tracker.resetProgress(self, log.lastIndex(), log.stable());
-        // Conservatively treat everything already in the log as a possibly pending change.
-        pendingConfIndex = log.lastIndex();
         // §5.4.2/§8: entries of earlier terms commit only once an entry of this term does.
         log.append(Entry.noop(log.lastIndex() + 1, term));
+        // No membership change until everything up to the no-op is applied: any change an earlier
+        // leader left in the log is then settled, and this leader has committed in its term.
+        pendingConfIndex = log.lastIndex();
     }
 
     // ---- inputs ----

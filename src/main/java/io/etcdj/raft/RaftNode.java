@@ -174,8 +174,11 @@ public final class RaftNode {
                 || raft.log.hasCommittedToHandOut()
                 || raft.log.unstableSnapshot() != null
                 || raft.log.stable() < raft.log.lastIndex()
-                || !raft.softState().equals(lastSoftState)
-                || !raft.hardState().equals(lastHardState);
+                || raft.role != lastSoftState.role()
+                || !Objects.equals(raft.leader, lastSoftState.leader())
+                || raft.term != lastHardState.term()
+                || !raft.vote.equals(lastHardState.vote())
+                || raft.log.committed() != lastHardState.commit();
     }
 
     /** What to persist, send and apply now; must be followed by {@link #advance(Ready)}. */
@@ -300,5 +303,10 @@ public final class RaftNode {
 
     public SoftState softState() {
         return raft.softState();
+    }
+
+    /** Term of the entry at {@code index} in this member's log, or -1 if compacted or absent. */
+    public long termAt(long index) {
+        return raft.log.term(index);
     }
 }

@@ -38,6 +38,24 @@ final class Disk {
         snapshot = s;
     }
 
+    /** Term of the persisted entry at {@code index}, or -1 if absent or compacted (0 before the log). */
+    long termAt(long index) {
+        long offset = snapshot == null ? 0 : snapshot.index();
+        if (index == offset) {
+            return snapshot == null ? 0 : snapshot.term();
+        }
+        Entry e = entry(index);
+        return e == null ? -1 : e.term();
+    }
+
+    Entry entry(long index) {
+        long offset = snapshot == null ? 0 : snapshot.index();
+        if (index <= offset || index > offset + entries.size()) {
+            return null;
+        }
+        return entries.get((int) (index - offset - 1));
+    }
+
     long lastIndex() {
         return (snapshot == null ? 0 : snapshot.index()) + entries.size();
     }

@@ -1,0 +1,452 @@
+package io.etcdj.raft;
+
+import io.etcdj.raft.Message.InstallSnapshot;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * A whole cluster in one thread and virtual time, driven by one seed: members tick, a
+ * {@link SimNetwork} loses, duplicates, delays and reorders their messages, partitions come and
+ * go, members crash and restart from their {@link Disk}, clients propose and read, logs get
+ * compacted and membership changes. {@link SafetyChecker} runs on every Ready; at the end the
+ * network heals and a new command must commit on every member.
+ */
+final class Simulation {
+    private static final int TICK = 10; // virtual time units per tick
+
+    private final long seed;
+    private final Random random;
+    private final SimNetwork network;
+    private final SafetyChecker checker = new SafetyChecker();
+    private final Map<String, SimMember> members = new TreeMap<>();
+    private final boolean preVote;
+    private final int minSize;
+    private final int maxSize;
+    private final Deque<String> trace;
+    private final Map<Long, Long> pendingReads = new HashMap<>();
+    private long now;
+    private long nextCommand = 1;
+    private long nextRequest = 1;
+    private int nextMember;
+    private long committedCommands;
+    private long deliveredCount;
+    /** What the run exercised, to show the simulation is not vacuous. */
+    final Map<String, Long> stats = new TreeMap<>();
+
+    Simulation(long seed, int size, boolean tracing) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.network = new SimNetwork(random);
+        this.preVote = random.nextBoolean();
+        this.minSize = Math.max(2, size - 1);
+        this.maxSize = size + 1;
+        this.trace = tracing ? new ArrayDeque<>() : null;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            names.add("m" + nextMember++);
+        }
+        for (String name : names) {
+            SimMember m = new SimMember(name);
+            m.node = RaftNode.bootstrapMembers(config(name), names);
+            members.put(name, m);
+            process(m);
+        }
+    }
+
+    private RaftConfig config(String name) {
+        return new RaftConfig(name, 10, 2, 4, 64, preVote, true, new Random(random.nextLong()));
+    }
+
+    /** Runs the chaotic phase, then checks that the healed cluster makes progress. */
+    void run(int steps) {
+        for (int step = 0; step < steps; step++) {
+            chaos();
+            advanceOneTick(0.05);
+        }
+        liveness();
+    }
+
+    long committedCommands() {
+        return committedCommands;
+    }
+
+    long messagesDelivered() {
+        return deliveredCount;
+    }
+
+    String trace() {
+        return trace == null ? "(run with -Draft.sim.trace=true for a trace)" : String.join("\n", trace);
+    }
+
+    private void count(String what) {
+        stats.merge(what, 1L, Long::sum);
+    }
+
+    private void log(Supplier<String> event) {
+        if (trace != null) {
+            trace.add(now + " " + event.get());
+            if (trace.size() > 3000) {
+                trace.removeFirst();
+            }
+        }
+    }
+
+    private void advanceOneTick(double skipTickRate) {
+        for (SimMember m : members.values()) {
+            if (m.up() && random.nextDouble() >= skipTickRate) {
+                m.node.tick();
+                process(m);
+            }
+        }
+        long until = now + TICK;
+        SimNetwork.InFlight f;
+        while ((f = network.poll(until)) != null) {
+            now = Math.max(now, f.deliverAt());
+            deliver(f.message());
+        }
+        now = until;
+    }
+
+    private void deliver(Message msg) {
+        SimMember to = members.get(msg.to());
+        boolean delivered = to != null && to.up() && network.canTalk(msg.from(), msg.to());
+        if (msg instanceof InstallSnapshot) {
+            // A real transport streams snapshots and knows whether they arrived.
+            SimMember from = members.get(msg.from());
+            if (from.up()) {
+                from.node.reportSnapshot(msg.to(), delivered);
+                process(from);
+            }
+        }
+        if (!delivered) {
+            return;
+        }
+        log(() -> "deliver " + msg);
+        deliveredCount++;
+        to.node.step(msg);
+        process(to);
+    }
+
+    /** Carries out every Ready of a member, as the server loop does, checking as it goes. */
+    private void process(SimMember m) {
+        while (m.node.hasReady()) {
+            long commitBefore = m.disk.hardState.commit();
+            Ready rd = m.node.ready();
+            if (rd.snapshot() != null) {
+                count("snapshots installed");
+                checkSnapshot(m, rd.snapshot());
+                m.restore(rd.snapshot());
+            }
+            checkOverwrite(m, rd);
+            m.disk.persist(rd);
+            for (Entry e : rd.entries()) {
+                checker.persisted(m.name, e, m.disk.termAt(e.index() - 1));
+            }
+            if (rd.hardState() != null && rd.hardState().commit() > commitBefore) {
+                checker.commitAdvanced(m.name, m.node, commitBefore, rd.hardState().commit());
+            }
+            for (Message msg : rd.messages()) {
+                if (!network.send(msg, now) && msg instanceof InstallSnapshot) {
+                    m.node.reportSnapshot(msg.to(), false);
+                }
+            }
+            for (Entry e : rd.committedEntries()) {
+                apply(m, e);
+            }
+            for (ReadState rs : rd.readStates()) {
+                count("reads confirmed");
+                Long atLeast = pendingReads.remove(rs.requestId());
+                if (atLeast != null && rs.index() < atLeast) {
+                    throw new AssertionError("linearizability: read " + rs.requestId() + " at " + m.name
+                            + " got index " + rs.index() + " but " + atLeast + " was committed before it was issued");
+                }
+            }
+            if (rd.softState() != null) {
+                log(() -> m.name + " " + rd.softState() + " term " + m.node.term());
+                if (rd.softState().role() == Role.LEADER) {
+                    count("leaders elected");
+                    checker.leaderComplete(m.name, m.node);
+                }
+            }
+            if (m.node.isLeader()) {
+                checker.leader(m.name, m.node.term());
+            }
+            m.node.advance(rd);
+        }
+    }
+
+    private void apply(SimMember m, Entry e) {
+        if (e.index() != m.appliedIndex + 1) {
+            throw new AssertionError(m.name + " applied " + e + " after index " + m.appliedIndex);
+        }
+        checker.applied(m.name, e);
+        m.appliedIndex = e.index();
+        if (e.type() == EntryType.CONF_CHANGE) {
+            count("membership changes applied");
+        }
+        if (e.type() == EntryType.NORMAL && !e.isNoop()) {
+            long id = SimMember.commandId(e);
+            if (!m.commandIds.add(id)) {
+                throw new AssertionError("exactly once: " + m.name + " applied command " + id + " twice");
+            }
+            m.commands.add(new SimMember.Applied(e.index(), e.term(), id));
+
+            committedCommands = Math.max(committedCommands, m.commands.size());
+        }
+    }
+
+    /** A snapshot from a leader must agree with everything committed so far. */
+    private void checkSnapshot(SimMember m, Snapshot s) {
+        SimMember probe = new SimMember("snapshot");
+        probe.restore(s);
+        for (SimMember.Applied a : probe.commands) {
+            Entry committed = checker.committed(a.index());
+            if (committed != null && (committed.term() != a.term() || SimMember.commandId(committed) != a.command())) {
+                throw new AssertionError(m.name + " received a snapshot with command " + a + " where "
+                        + committed + " was applied");
+            }
+        }
+    }
+
+    /** Entries a Ready rewrites must not include any the member already knew committed. */
+    private void checkOverwrite(SimMember m, Ready rd) {
+        if (rd.entries().isEmpty() || rd.snapshot() != null) {
+            return;
+        }
+        long commit = m.disk.hardState.commit();
+        for (Entry e : rd.entries()) {
+            if (e.index() > commit || e.index() > m.disk.lastIndex()) {
+                break;
+            }
+            Entry old = m.disk.entry(e.index());
+            if (old != null && !old.equals(e)) {
+                throw new AssertionError(m.name + " overwrote committed " + old + " with " + e);
+            }
+        }
+    }
+
+    // ---- chaos ----
+
+    private void chaos() {
+        double r = random.nextDouble();
+        if (r < 0.30) {
+            propose();
+        } else if (r < 0.35) {
+            read();
+        } else if (r < 0.36) {
+            crash();
+        } else if (r < 0.39) {
+            restart();
+        } else if (r < 0.40) {
+            partition();
+        } else if (r < 0.42) {
+            network.heal();
+            log(() -> "heal");
+        } else if (r < 0.43) {
+            network.dropRate = new double[] {0, 0.02, 0.1, 0.3}[random.nextInt(4)];
+            network.duplicateRate = new double[] {0, 0.05, 0.2}[random.nextInt(3)];
+            log(() -> "network drop=" + network.dropRate + " dup=" + network.duplicateRate);
+        } else if (r < 0.45) {
+            compact();
+        } else if (r < 0.46) {
+            changeMembership();
+        }
+    }
+
+    private List<SimMember> up() {
+        List<SimMember> out = new ArrayList<>();
+        for (SimMember m : members.values()) {
+            if (m.up()) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private SimMember leader() {
+        SimMember best = null;
+        for (SimMember m : up()) {
+            if (m.node.isLeader() && (best == null || m.node.term() > best.node.term())) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    private void propose() {
+        List<SimMember> up = up();
+        SimMember m = up.get(random.nextInt(up.size()));
+        long id = nextCommand++;
+        ProposalOutcome out = m.node.propose(SimMember.command(id));
+        if (out instanceof ProposalOutcome.NotLeader nl && nl.leader() != null) {
+            SimMember leader = members.get(nl.leader());
+            if (leader != null && leader.up()) {
+                m = leader; // the client follows the redirect
+                out = m.node.propose(SimMember.command(id));
+            }
+        }
+        SimMember at = m;
+        ProposalOutcome outcome = out;
+        log(() -> "propose " + id + " at " + at.name + ": " + outcome);
+        process(m);
+    }
+
+    private void read() {
+        SimMember leader = leader();
+        if (leader == null) {
+            return;
+        }
+        long request = nextRequest++;
+        pendingReads.put(request, checker.maxCommitted());
+        leader.node.readIndex(request);
+        process(leader);
+    }
+
+    private void crash() {
+        List<SimMember> up = up();
+        if (up.size() <= 1) {
+            return;
+        }
+        SimMember m = up.get(random.nextInt(up.size()));
+        log(() -> "crash " + m.name);
+        count("crashes");
+        m.crash();
+    }
+
+    private void restart() {
+        List<SimMember> down = new ArrayList<>();
+        for (SimMember m : members.values()) {
+            if (!m.up()) {
+                down.add(m);
+            }
+        }
+        if (!down.isEmpty()) {
+            restart(down.get(random.nextInt(down.size())));
+        }
+    }
+
+    private void restart(SimMember m) {
+        log(() -> "restart " + m.name);
+        m.node = RaftNode.create(config(m.name), m.disk.restoredState());
+        if (m.disk.snapshot != null) {
+            m.restore(m.disk.snapshot);
+        }
+        process(m);
+    }
+
+    private void partition() {
+        Set<String> all = new HashSet<>(members.keySet());
+        Set<String> side = new HashSet<>();
+        for (String name : all) {
+            if (random.nextBoolean()) {
+                side.add(name);
+            }
+        }
+        network.partition(side, all);
+        log(() -> "partition " + side);
+    }
+
+    private void compact() {
+        List<SimMember> up = up();
+        SimMember m = up.get(random.nextInt(up.size()));
+        long snapIndex = m.disk.snapshot == null ? 0 : m.disk.snapshot.index();
+        if (m.node.appliedIndex() - snapIndex < 5) {
+            return;
+        }
+        Snapshot s = new Snapshot(m.node.appliedSnapshotMetadata(), m.snapshotData());
+        m.node.compact(s);
+        m.disk.compact(s);
+        log(() -> "compact " + m.name + " to " + s.index());
+        count("compactions");
+    }
+
+    private void changeMembership() {
+        SimMember leader = leader();
+        if (leader == null) {
+            return;
+        }
+        Membership current = leader.node.membership();
+        boolean add = current.size() < maxSize && (current.size() <= minSize || random.nextBoolean());
+        if (add) {
+            String name = "m" + nextMember++;
+            ProposalOutcome out = leader.node.proposeMembershipChange(ConfChange.add(name, name.getBytes()));
+            log(() -> "add " + name + ": " + out);
+            if (out instanceof ProposalOutcome.Accepted) {
+                SimMember m = new SimMember(name);
+                m.node = RaftNode.create(config(name), RestoredState.EMPTY);
+                members.put(name, m);
+            }
+        } else {
+            String name = current.members().get(random.nextInt(current.size()));
+            ProposalOutcome out = leader.node.proposeMembershipChange(ConfChange.remove(name));
+            log(() -> "remove " + name + ": " + out);
+        }
+        process(leader);
+    }
+
+    // ---- liveness ----
+
+    private void liveness() {
+        network.heal();
+        network.dropRate = 0;
+        network.duplicateRate = 0;
+        for (SimMember m : members.values()) {
+            if (!m.up()) {
+                restart(m);
+            }
+        }
+        log(() -> "liveness phase");
+        long finalCommand = 0;
+        int proposedAt = 0;
+        for (int step = 0; step < 400; step++) {
+            advanceOneTick(0);
+            SimMember leader = leader();
+            if (leader == null) {
+                continue;
+            }
+            if (finalCommand == 0 || step - proposedAt > 60) {
+                long id = nextCommand++;
+                if (leader.node.propose(SimMember.command(id)) instanceof ProposalOutcome.Accepted) {
+                    finalCommand = id;
+                    proposedAt = step;
+                    log(() -> "final proposal " + id + " at " + leader.name);
+                }
+                process(leader);
+            }
+            if (finalCommand != 0 && appliedEverywhere(leader, finalCommand)) {
+                return;
+            }
+        }
+        StringBuilder state = new StringBuilder();
+        for (SimMember m : members.values()) {
+            state.append("\n  ").append(m.name).append(m.up() ? " " + m.node.softState() + " term " + m.node.term()
+                    + " commit " + m.node.commitIndex() + " last " + m.node.lastIndex() + " members "
+                    + m.node.membership().members() : " down");
+        }
+        throw new AssertionError("liveness: no command committed on every member after healing" + state);
+    }
+
+    private boolean appliedEverywhere(SimMember leader, long command) {
+        for (String name : leader.node.membership().members()) {
+            SimMember m = members.get(name);
+            if (m == null || !m.up() || !m.commandIds.contains(command)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    long seed() {
+        return seed;
+    }
+}
