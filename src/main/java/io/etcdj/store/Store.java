@@ -2,49 +2,405 @@ package io.etcdj.store;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+
+import io.etcdj.store.StoreStats.Counter;
 
 /**
  * The in-memory hierarchical key space of etcd v0.2. Thread-safe. All mutations are applied by the
  * node in log order; the expiration times they carry are absolute, decided when the command was
  * built, so every replica computes the same result.
+ *
+ * <p>Every successful write advances the store index by one and emits one event; failed writes
+ * leave the index alone. Reads share a lock; writes, watch registration and expiry take it
+ * exclusively, so a watch never misses a change that completes after it is registered.
  */
 public final class Store {
-    public Store(Clock clock) { throw new UnsupportedOperationException("TODO"); }
+    /** How many past events a watch can catch up from. */
+    public static final int HISTORY_CAPACITY = 1000;
+
+    /** Expiration times before this are taken as "no expiration" by set and create, as the reference does. */
+    private static final Instant MIN_EXPIRE_TIME = Instant.parse("2000-01-01T00:00:00Z");
+
+    private final Clock clock;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final WatcherHub watcherHub = new WatcherHub(HISTORY_CAPACITY);
+    private final TtlQueue ttlQueue = new TtlQueue();
+    private final StoreStats stats = new StoreStats();
+    private Node root = Node.directory("/", 0, null, null);
+    private volatile long currentIndex;
+
+    public Store(Clock clock) {
+        this.clock = clock;
+    }
 
     /** The current store index: the index of the last change. */
-    public long index() { throw new UnsupportedOperationException("TODO"); }
+    public long index() {
+        return currentIndex;
+    }
 
-    public Event get(String path, boolean recursive, boolean sorted) { throw new UnsupportedOperationException("TODO"); }
+    public Event get(String path, boolean recursive, boolean sorted) {
+        lock.readLock().lock();
+        try {
+            String key = KeyPath.clean(path);
+            Node node;
+            try {
+                node = find(key);
+            } catch (EtcdException e) {
+                stats.inc(Counter.GETS_FAIL);
+                throw e;
+            }
+            Instant now = clock.instant();
+            NodeView view;
+            if (node.isDir()) {
+                // the top node always lists its children; deeper directories only when recursive
+                view = new NodeView(key, null, null, true, node.expireTime, node.ttl(now),
+                        node.listChildren(recursive, sorted, now), node.modifiedIndex, node.createdIndex);
+            } else {
+                view = new NodeView(key, node.value, null, false, node.expireTime, node.ttl(now), null,
+                        node.modifiedIndex, node.createdIndex);
+            }
+            stats.inc(Counter.GETS_SUCCESS);
+            return new Event(Event.GET, view);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
 
     /** @param expireTime null for a permanent node */
-    public Event set(String path, boolean dir, String value, Instant expireTime) { throw new UnsupportedOperationException("TODO"); }
+    public Event set(String path, boolean dir, String value, Instant expireTime) {
+        lock.writeLock().lock();
+        try {
+            Event event = createNode(path, dir, value, false, true, expireTime, Event.SET);
+            stats.inc(Counter.SETS_SUCCESS);
+            return event;
+        } catch (EtcdException e) {
+            stats.inc(Counter.SETS_FAIL);
+            throw e;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
-    public Event update(String path, String value, Instant expireTime) { throw new UnsupportedOperationException("TODO"); }
+    public Event update(String path, String value, Instant expireTime) {
+        String key = KeyPath.clean(path);
+        if (key.equals("/")) {
+            throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
+        }
+        lock.writeLock().lock();
+        try {
+            Node node;
+            try {
+                node = find(key);
+            } catch (EtcdException e) {
+                stats.inc(Counter.UPDATE_FAIL);
+                throw e;
+            }
+            String newValue = value == null ? "" : value;
+            if (node.isDir() && !newValue.isEmpty()) {
+                stats.inc(Counter.UPDATE_FAIL);
+                throw new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
+            }
+            long nextIndex = currentIndex + 1;
+            String prevValue = node.isDir() ? null : node.value;
+            if (!node.isDir()) {
+                // a directory keeps its modified index: the reference only changes its TTL
+                node.value = newValue;
+                node.modifiedIndex = nextIndex;
+            }
+            updateExpireTime(node, expireTime);
+            // the reference reports an updated directory without its dir flag
+            Event event = new Event(Event.UPDATE, new NodeView(key, newValue, prevValue, false,
+                    node.expireTime, node.ttl(clock.instant()), null, nextIndex, node.createdIndex));
+            currentIndex = nextIndex;
+            watcherHub.notify(event);
+            stats.inc(Counter.UPDATE_SUCCESS);
+            return event;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
-    public Event create(String path, boolean dir, String value, boolean unique, Instant expireTime) { throw new UnsupportedOperationException("TODO"); }
+    public Event create(String path, boolean dir, String value, boolean unique, Instant expireTime) {
+        lock.writeLock().lock();
+        try {
+            Event event = createNode(path, dir, value, unique, false, expireTime, Event.CREATE);
+            stats.inc(Counter.CREATE_SUCCESS);
+            return event;
+        } catch (EtcdException e) {
+            stats.inc(Counter.CREATE_FAIL);
+            throw e;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     /** @param prevValue null or empty when not compared; @param prevIndex 0 when not compared */
-    public Event compareAndSwap(String path, String prevValue, long prevIndex, String value, Instant expireTime) { throw new UnsupportedOperationException("TODO"); }
+    public Event compareAndSwap(String path, String prevValue, long prevIndex, String value, Instant expireTime) {
+        String key = KeyPath.clean(path);
+        if (key.equals("/")) {
+            throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
+        }
+        lock.writeLock().lock();
+        try {
+            Node node;
+            try {
+                node = find(key);
+            } catch (EtcdException e) {
+                stats.inc(Counter.COMPARE_AND_SWAP_FAIL);
+                throw e;
+            }
+            if (node.isDir()) {
+                stats.inc(Counter.COMPARE_AND_SWAP_FAIL);
+                throw new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
+            }
+            String expected = prevValue == null ? "" : prevValue;
+            boolean valueMatches = expected.isEmpty() || node.value.equals(expected);
+            boolean indexMatches = prevIndex == 0 || node.modifiedIndex == prevIndex;
+            if (!valueMatches || !indexMatches) {
+                stats.inc(Counter.COMPARE_AND_SWAP_FAIL);
+                String cause = "[" + expected + " != " + node.value + "] [" + prevIndex + " != "
+                        + node.modifiedIndex + "]";
+                throw new EtcdException(EtcdException.TEST_FAILED, cause, currentIndex);
+            }
+            currentIndex++;
+            String oldValue = node.value;
+            node.value = value == null ? "" : value;
+            node.modifiedIndex = currentIndex;
+            updateExpireTime(node, expireTime);
+            Event event = new Event(Event.COMPARE_AND_SWAP, new NodeView(key, node.value, oldValue, false,
+                    node.expireTime, node.ttl(clock.instant()), null, currentIndex, node.createdIndex));
+            watcherHub.notify(event);
+            stats.inc(Counter.COMPARE_AND_SWAP_SUCCESS);
+            return event;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
-    public Event delete(String path, boolean dir, boolean recursive) { throw new UnsupportedOperationException("TODO"); }
+    public Event delete(String path, boolean dir, boolean recursive) {
+        String key = KeyPath.clean(path);
+        if (key.equals("/")) {
+            throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
+        }
+        lock.writeLock().lock();
+        try {
+            boolean asDir = dir || recursive;
+            Node node;
+            try {
+                node = find(key);
+            } catch (EtcdException e) {
+                stats.inc(Counter.DELETE_FAIL);
+                throw e;
+            }
+            EtcdException refused = node.checkRemovable(asDir, recursive, currentIndex);
+            if (refused != null) {
+                stats.inc(Counter.DELETE_FAIL);
+                throw refused;
+            }
+            long nextIndex = currentIndex + 1;
+            Event event = new Event(Event.DELETE, new NodeView(key, null, node.isDir() ? null : node.value,
+                    node.isDir(), null, 0, null, nextIndex, node.createdIndex));
+            removeNotifying(node, event);
+            currentIndex = nextIndex;
+            watcherHub.notify(event);
+            stats.inc(Counter.DELETE_SUCCESS);
+            return event;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     /**
      * Registers a watch. With {@code sinceIndex > 0} a matching event already in the history is
      * delivered at once (the listener is called before this returns). The listener is called at
      * most once, under the store's lock: it must be quick and must not call back into the store.
+     *
+     * @throws EtcdException 401 when {@code sinceIndex} is older than the kept history
      */
-    public Watcher watch(String prefix, boolean recursive, long sinceIndex, Consumer<Event> listener) { throw new UnsupportedOperationException("TODO"); }
+    public Watcher watch(String prefix, boolean recursive, long sinceIndex, Consumer<Event> listener) {
+        String key = KeyPath.clean(prefix);
+        lock.writeLock().lock();
+        try {
+            long from = sinceIndex == 0 ? currentIndex + 1 : sinceIndex;
+            return watcherHub.watch(key, recursive, from, currentIndex, listener);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     /** Removes every node whose expiration is at or before {@code cutoff}, emitting expire events. */
-    public void deleteExpiredKeys(Instant cutoff) { throw new UnsupportedOperationException("TODO"); }
+    public void deleteExpiredKeys(Instant cutoff) {
+        lock.writeLock().lock();
+        try {
+            for (Node node = ttlQueue.first(); node != null && !node.expireTime.isAfter(cutoff); node = ttlQueue.first()) {
+                currentIndex++;
+                Event event = new Event(Event.EXPIRE, new NodeView(node.path, null, null, false, null, 0, null,
+                        currentIndex, node.createdIndex));
+                removeNotifying(node, event);
+                stats.inc(Counter.EXPIRE_COUNT);
+                watcherHub.notify(event);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     /** The earliest expiration of any node, or null when none expires. */
-    public Instant nextExpiration() { throw new UnsupportedOperationException("TODO"); }
+    public Instant nextExpiration() {
+        lock.readLock().lock();
+        try {
+            return ttlQueue.nextExpiration();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
 
     /** The store statistics as the JSON of {@code /v2/stats/store}. */
-    public String statsJson() { throw new UnsupportedOperationException("TODO"); }
+    public String statsJson() {
+        return stats.toJson(watcherHub.count());
+    }
 
     /** Number of successful and failed write operations (the reference's TotalTransactions). */
-    public long totalTransactions() { throw new UnsupportedOperationException("TODO"); }
+    public long totalTransactions() {
+        return stats.totalTransactions();
+    }
+
+    /**
+     * The whole store (nodes with absolute expirations, index, event history and counters) as
+     * bytes for a snapshot. Pending watchers are not part of it.
+     */
+    public byte[] save() {
+        lock.readLock().lock();
+        try {
+            return StoreSnapshot.write(currentIndex, root, watcherHub.history().events(), stats.toMap());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Replaces the whole store by a state from {@link #save()}. Pending watchers stay registered
+     * and fire on the next matching change.
+     *
+     * @throws IllegalArgumentException when the bytes are not a saved store
+     */
+    public void recover(byte[] state) {
+        StoreSnapshot snapshot = StoreSnapshot.read(state);
+        lock.writeLock().lock();
+        try {
+            root = snapshot.root();
+            currentIndex = snapshot.index();
+            watcherHub.history().replaceWith(snapshot.history());
+            stats.restore(snapshot.stats());
+            ttlQueue.clear();
+            List<Node> all = new ArrayList<>();
+            root.collect(all);
+            all.forEach(ttlQueue::add);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Set and create: makes the missing parent directories (at the new index, without events of
+     * their own), then the node. {@code replace} lets a file (never a directory) be replaced.
+     */
+    private Event createNode(String path, boolean dir, String value, boolean unique, boolean replace,
+                             Instant expireTime, String action) {
+        long nextIndex = currentIndex + 1;
+        String key = KeyPath.clean(unique ? (path == null ? "" : path) + "/" + nextIndex : path);
+        if (key.equals("/")) {
+            throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
+        }
+        if (expireTime != null && expireTime.isBefore(MIN_EXPIRE_TIME)) {
+            expireTime = null;
+        }
+        Node parent;
+        try {
+            parent = makeDirectories(KeyPath.parent(key), nextIndex);
+        } catch (EtcdException e) {
+            // the reference counts a set failure here for creates too, and twice for sets
+            stats.inc(Counter.SETS_FAIL);
+            throw e;
+        }
+        String name = KeyPath.name(key);
+        Node existing = parent.child(name);
+        String prevValue = null;
+        if (existing != null) {
+            if (!replace) {
+                throw new EtcdException(EtcdException.NODE_EXIST, key, currentIndex);
+            }
+            if (existing.isDir()) {
+                throw new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
+            }
+            prevValue = existing.value;
+            existing.remove(ttlQueue::remove);
+        }
+        Node node = dir ? Node.directory(key, nextIndex, parent, expireTime)
+                : Node.file(key, value, nextIndex, parent, expireTime);
+        parent.addChild(node);
+        ttlQueue.add(node);
+        Event event = new Event(action, new NodeView(key, dir ? null : node.value, prevValue, dir,
+                node.expireTime, node.ttl(clock.instant()), null, nextIndex, nextIndex));
+        currentIndex = nextIndex;
+        watcherHub.notify(event);
+        return event;
+    }
+
+    /** Walks to the directory at {@code dirKey}, creating missing directories at {@code index}. */
+    private Node makeDirectories(String dirKey, long index) {
+        Node current = root;
+        for (String part : KeyPath.components(dirKey)) {
+            Node child = current.child(part);
+            if (child == null) {
+                child = Node.directory(KeyPath.join(current.path, part), index, current, null);
+                current.addChild(child);
+            } else if (!child.isDir()) {
+                throw new EtcdException(EtcdException.NOT_DIR, child.path, currentIndex);
+            }
+            current = child;
+        }
+        return current;
+    }
+
+    /** The node at a cleaned key; the error names the first missing component or the file in the way. */
+    private Node find(String key) {
+        Node current = root;
+        for (String part : KeyPath.components(key)) {
+            if (!current.isDir()) {
+                throw new EtcdException(EtcdException.NOT_DIR, current.path, currentIndex);
+            }
+            Node child = current.child(part);
+            if (child == null) {
+                throw new EtcdException(EtcdException.KEY_NOT_FOUND, KeyPath.join(current.path, part), currentIndex);
+            }
+            current = child;
+        }
+        return current;
+    }
+
+    /**
+     * Applies an expiration from update or compare-and-swap. Null keeps the current one: the
+     * reference shows it still but forgets to expire the node; here the node really expires then.
+     */
+    private void updateExpireTime(Node node, Instant expireTime) {
+        if (expireTime == null) {
+            return;
+        }
+        ttlQueue.remove(node);
+        node.expireTime = expireTime;
+        ttlQueue.add(node);
+    }
+
+    /** Removes a subtree, waking watchers of every removed key with the delete or expire event. */
+    private void removeNotifying(Node node, Event event) {
+        node.remove(removed -> {
+            ttlQueue.remove(removed);
+            watcherHub.notifyWatchers(event, removed.path, true);
+        });
+    }
 }

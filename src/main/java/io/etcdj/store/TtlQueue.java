@@ -1,0 +1,44 @@
+package io.etcdj.store;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.TreeSet;
+
+/**
+ * The nodes that expire, earliest first. A node must be taken out before its expiration changes
+ * and put back after.
+ */
+final class TtlQueue {
+    private final TreeSet<Node> nodes = new TreeSet<>(
+            Comparator.comparing((Node n) -> n.expireTime).thenComparingLong(n -> n.sequence));
+
+    void add(Node node) {
+        if (node.expireTime != null) {
+            nodes.add(node);
+        }
+    }
+
+    void remove(Node node) {
+        if (node.expireTime != null) {
+            nodes.remove(node);
+        }
+    }
+
+    /** The node that expires first, or null. */
+    Node first() {
+        return nodes.isEmpty() ? null : nodes.first();
+    }
+
+    Instant nextExpiration() {
+        Node first = first();
+        return first == null ? null : first.expireTime;
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    void clear() {
+        nodes.clear();
+    }
+}

@@ -1,0 +1,138 @@
+package io.etcdj.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pending watchers, by the key they watch, and the event history they can catch up from.
+ * Registration and notification run under the store's write lock; the hub's own monitor only
+ * guards against {@link Watcher#cancel()} arriving from another thread.
+ */
+final class WatcherHub {
+    private static final Logger LOG = LoggerFactory.getLogger(WatcherHub.class);
+
+    private final Map<String, Set<PendingWatcher>> watchers = new HashMap<>();
+    private final EventHistory history;
+    private long count;
+
+    WatcherHub(int historyCapacity) {
+        this.history = new EventHistory(historyCapacity);
+    }
+
+    EventHistory history() {
+        return history;
+    }
+
+    /**
+     * Serves a watch from the history when an event at or after {@code sinceIndex} matches,
+     * otherwise registers it for the next matching change.
+     */
+    Watcher watch(String key, boolean recursive, long sinceIndex, long currentIndex, Consumer<Event> listener) {
+        Event past = history.scan(key, recursive, sinceIndex, currentIndex);
+        if (past != null) {
+            deliver(listener, past);
+            return () -> { };
+        }
+        PendingWatcher watcher = new PendingWatcher(key, recursive, sinceIndex, listener);
+        synchronized (this) {
+            watchers.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(watcher);
+            count++;
+        }
+        return watcher;
+    }
+
+    /**
+     * Records the event and wakes the watchers of its key and the recursive watchers of every
+     * directory above it (the root included).
+     */
+    void notify(Event event) {
+        history.add(event);
+        String key = event.node().key();
+        notifyWatchers(event, "/", false);
+        String[] parts = KeyPath.components(key);
+        String path = "/";
+        for (String part : parts) {
+            path = KeyPath.join(path, part);
+            notifyWatchers(event, path, false);
+        }
+    }
+
+    /**
+     * Wakes the watchers registered at {@code path} that want the event: recursive ones, ones
+     * watching exactly the event's key, and all of them when {@code path} was just deleted.
+     */
+    void notifyWatchers(Event event, String path, boolean deleted) {
+        List<PendingWatcher> fired = new ArrayList<>();
+        synchronized (this) {
+            Set<PendingWatcher> atPath = watchers.get(path);
+            if (atPath == null) {
+                return;
+            }
+            boolean originalPath = event.node().key().equals(path);
+            for (var it = atPath.iterator(); it.hasNext(); ) {
+                PendingWatcher watcher = it.next();
+                if ((watcher.recursive || originalPath || deleted) && event.index() >= watcher.sinceIndex) {
+                    it.remove();
+                    count--;
+                    fired.add(watcher);
+                }
+            }
+            if (atPath.isEmpty()) {
+                watchers.remove(path);
+            }
+        }
+        for (PendingWatcher watcher : fired) {
+            deliver(watcher.listener, event);
+        }
+    }
+
+    synchronized long count() {
+        return count;
+    }
+
+    private synchronized void cancel(PendingWatcher watcher) {
+        Set<PendingWatcher> atPath = watchers.get(watcher.key);
+        if (atPath != null && atPath.remove(watcher)) {
+            count--;
+            if (atPath.isEmpty()) {
+                watchers.remove(watcher.key);
+            }
+        }
+    }
+
+    private static void deliver(Consumer<Event> listener, Event event) {
+        try {
+            listener.accept(event);
+        } catch (RuntimeException e) {
+            // a faulty listener must not break the write that woke it
+            LOG.warn("watch listener failed on {} {}", event.action(), event.node().key(), e);
+        }
+    }
+
+    private final class PendingWatcher implements Watcher {
+        final String key;
+        final boolean recursive;
+        final long sinceIndex;
+        final Consumer<Event> listener;
+
+        PendingWatcher(String key, boolean recursive, long sinceIndex, Consumer<Event> listener) {
+            this.key = key;
+            this.recursive = recursive;
+            this.sinceIndex = sinceIndex;
+            this.listener = listener;
+        }
+
+        @Override
+        public void cancel() {
+            WatcherHub.this.cancel(this);
+        }
+    }
+}
