@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -120,7 +121,7 @@ final class EmbeddedClient implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within " + timeoutMillis + " ms");
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
