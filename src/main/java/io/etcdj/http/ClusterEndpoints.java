@@ -9,8 +9,6 @@ import java.util.concurrent.CompletableFuture;
 /** The informational endpoints: version, leader, machines, and the three stats documents. */
 final class ClusterEndpoints {
     static final String VERSION = "etcd v0.2.0";
-    /** The reference's code for "no leader right now" (answered as 500). */
-    static final int LEADER_ELECTION = 301;
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
@@ -28,7 +26,7 @@ final class ClusterEndpoints {
     CompletableFuture<Reply> leader(ClientRequest request) {
         String leader = server.leaderPeerUrl();
         if (leader == null || leader.isEmpty()) {
-            throw new EtcdException(LEADER_ELECTION, "", server.store().index());
+            throw new EtcdException(EtcdException.LEADER_ELECT, "", server.store().index());
         }
         return text(leader);
     }

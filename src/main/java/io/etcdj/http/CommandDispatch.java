@@ -15,9 +15,6 @@ import java.util.concurrent.CompletableFuture;
  * follower it redirects the client to the leader instead (307), or fails when no leader is known.
  */
 final class CommandDispatch {
-    /** The reference's code for a failure inside the consensus layer (answered as 500). */
-    static final int RAFT_INTERNAL = 300;
-
     private final EtcdServer server;
 
     CommandDispatch(EtcdServer server) {
@@ -43,7 +40,7 @@ final class CommandDispatch {
     Reply toLeader(ClientRequest request) {
         String leader = server.leaderClientUrl();
         if (leader == null || leader.isEmpty()) {
-            throw new EtcdException(RAFT_INTERNAL, "", server.store().index());
+            throw new EtcdException(EtcdException.RAFT_INTERNAL, "", server.store().index());
         }
         String location = Locations.onOtherHost(leader, request.path(), request.rawQuery());
         return Reply.redirect(HttpResponseStatus.TEMPORARY_REDIRECT, location, request.method());
@@ -51,7 +48,7 @@ final class CommandDispatch {
 
     private Reply answer(Object result, boolean v1) {
         if (!(result instanceof Event event)) {
-            throw new EtcdException(RAFT_INTERNAL, "Empty result from raft", server.store().index());
+            throw new EtcdException(EtcdException.RAFT_INTERNAL, "Empty result from raft", server.store().index());
         }
         if (v1) {
             return Reply.sniffedText(HttpResponseStatus.OK, EventJson.v1(event, 0));

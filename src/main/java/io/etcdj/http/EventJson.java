@@ -183,8 +183,14 @@ public final class EventJson {
         return out.toByteArray();
     }
 
-    /** The reference's encoder escapes HTML-significant characters and the JS line separators. */
+    /**
+     * The reference's encoder escapes HTML-significant characters and the JS line separators, in
+     * lower-case hex.
+     */
     private static final class GoEscapes extends CharacterEscapes {
+        private static final SerializableString LESS = new SerializedString("\\u003c");
+        private static final SerializableString GREATER = new SerializedString("\\u003e");
+        private static final SerializableString AMPERSAND = new SerializedString("\\u0026");
         private static final SerializableString LINE_SEPARATOR = new SerializedString("\\u2028");
         private static final SerializableString PARAGRAPH_SEPARATOR = new SerializedString("\\u2029");
 
@@ -192,9 +198,9 @@ public final class EventJson {
 
         GoEscapes() {
             ascii = standardAsciiEscapesForJSON();
-            ascii['<'] = ESCAPE_STANDARD;
-            ascii['>'] = ESCAPE_STANDARD;
-            ascii['&'] = ESCAPE_STANDARD;
+            ascii['<'] = ESCAPE_CUSTOM;
+            ascii['>'] = ESCAPE_CUSTOM;
+            ascii['&'] = ESCAPE_CUSTOM;
         }
 
         @Override
@@ -204,10 +210,14 @@ public final class EventJson {
 
         @Override
         public SerializableString getEscapeSequence(int ch) {
-            if (ch == 0x2028) {
-                return LINE_SEPARATOR;
-            }
-            return ch == 0x2029 ? PARAGRAPH_SEPARATOR : null;
+            return switch (ch) {
+                case '<' -> LESS;
+                case '>' -> GREATER;
+                case '&' -> AMPERSAND;
+                case 0x2028 -> LINE_SEPARATOR;
+                case 0x2029 -> PARAGRAPH_SEPARATOR;
+                default -> null;
+            };
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
  * (an empty {@code prevValue} means "only if it does not exist yet").
  */
 final class V1SetHandler implements Endpoint {
-    static final int VALUE_REQUIRED = 200;
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
@@ -31,13 +30,13 @@ final class V1SetHandler implements Endpoint {
         String key = request.key();
         String value = form.get("value");
         if (value.isEmpty()) {
-            throw new EtcdException(VALUE_REQUIRED, "Set", server.store().index());
+            throw new EtcdException(EtcdException.VALUE_REQUIRED, "Set", server.store().index());
         }
         Instant expireTime;
         try {
             expireTime = DecimalNumbers.expireTime(form.get("ttl"), clock);
         } catch (NumberFormatException e) {
-            throw new EtcdException(V2PutHandler.TTL_NAN, "Set", server.store().index());
+            throw new EtcdException(EtcdException.TTL_NAN, "Set", server.store().index());
         }
         Command command;
         if (form.has("prevValue")) {

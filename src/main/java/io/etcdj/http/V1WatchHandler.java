@@ -28,7 +28,7 @@ final class V1WatchHandler implements Endpoint {
             try {
                 sinceIndex = DecimalNumbers.parseUnsigned(request.form().get("index"));
             } catch (NumberFormatException e) {
-                throw new EtcdException(V2GetHandler.INDEX_NAN, "Watch From Index", server.store().index());
+                throw new EtcdException(EtcdException.INDEX_NAN, "Watch From Index", server.store().index());
             }
         }
         String key = request.key();

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
  * the first matching event. {@code consistent=true} reads are served by the leader only.
  */
 final class V2GetHandler implements Endpoint {
-    static final int INDEX_NAN = 203;
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
@@ -43,7 +42,7 @@ final class V2GetHandler implements Endpoint {
                 try {
                     sinceIndex = DecimalNumbers.parseUnsigned(waitIndex);
                 } catch (NumberFormatException e) {
-                    throw new EtcdException(INDEX_NAN, "Watch From Index", server.store().index());
+                    throw new EtcdException(EtcdException.INDEX_NAN, "Watch From Index", server.store().index());
                 }
             }
             return watch(request, recursive, sinceIndex);

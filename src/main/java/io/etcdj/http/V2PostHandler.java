@@ -27,7 +27,7 @@ final class V2PostHandler implements Endpoint {
         try {
             expireTime = DecimalNumbers.expireTime(form.get("ttl"), clock);
         } catch (NumberFormatException e) {
-            throw new EtcdException(V2PutHandler.TTL_NAN, "Create", server.store().index());
+            throw new EtcdException(EtcdException.TTL_NAN, "Create", server.store().index());
         }
         Command create = new Command.Create(request.key(), form.isTrue("dir"), form.get("value"), true, expireTime);
         return dispatch.v2(create, request);

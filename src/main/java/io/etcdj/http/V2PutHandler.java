@@ -13,10 +13,6 @@ import java.util.concurrent.CompletableFuture;
  * prevIndex} a create, an update or a compare-and-swap.
  */
 final class V2PutHandler implements Endpoint {
-    static final int TTL_NAN = 202;
-    static final int PREV_VALUE_REQUIRED = 201;
-    static final int VALUE_OR_TTL_REQUIRED = 204;
-
     private final EtcdServer server;
     private final CommandDispatch dispatch;
     private final Clock clock;
@@ -38,7 +34,7 @@ final class V2PutHandler implements Endpoint {
             expireTime = DecimalNumbers.expireTime(form.get("ttl"), clock);
         } catch (NumberFormatException e) {
             // the reference names the update handler here whatever the request turns out to be
-            throw new EtcdException(TTL_NAN, "Update", server.store().index());
+            throw new EtcdException(EtcdException.TTL_NAN, "Update", server.store().index());
         }
         boolean hasPrevValue = form.has("prevValue");
         boolean hasPrevIndex = form.has("prevIndex");
@@ -54,7 +50,7 @@ final class V2PutHandler implements Endpoint {
             }
             if (prevExist.equals("true") && !hasPrevIndex && !hasPrevValue) {
                 if (value.isEmpty() && expireTime == null) {
-                    throw new EtcdException(VALUE_OR_TTL_REQUIRED, "Update", server.store().index());
+                    throw new EtcdException(EtcdException.VALUE_OR_TTL_REQUIRED, "Update", server.store().index());
                 }
                 return dispatch.v2(new Command.Update(key, value, expireTime), request);
             }
@@ -64,12 +60,12 @@ final class V2PutHandler implements Endpoint {
             try {
                 prevIndex = DecimalNumbers.parseUnsigned(form.get("prevIndex"));
             } catch (NumberFormatException e) {
-                throw new EtcdException(V2GetHandler.INDEX_NAN, "CompareAndSwap", server.store().index());
+                throw new EtcdException(EtcdException.INDEX_NAN, "CompareAndSwap", server.store().index());
             }
         }
         String prevValue = form.get("prevValue");
         if (hasPrevValue && prevValue.isEmpty()) {
-            throw new EtcdException(PREV_VALUE_REQUIRED, "CompareAndSwap", server.store().index());
+            throw new EtcdException(EtcdException.PREV_VALUE_REQUIRED, "CompareAndSwap", server.store().index());
         }
         return dispatch.v2(new Command.CompareAndSwap(key, value, prevValue, prevIndex, expireTime), request);
     }
