@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code ../shared/conformance} beside the project; the test is skipped when it is absent),
  * {@code etcdj.conformance.only} (comma-separated scenario names), {@code etcdj.conformance.settle}
  * (seconds after an async step, default 0.5), {@code etcdj.conformance.extraFields} (default
- * {@code prevNode}), {@code etcdj.conformance.includeModules=true} to run the {@code mod-*}
+ * {@code prevNode}), {@code etcdj.conformance.extraHeaders} (none by default),
+ * {@code etcdj.conformance.includeModules=true} to run the {@code mod-*}
  * scenarios too.
  */
 class ConformanceIT {
@@ -40,7 +41,8 @@ class ConformanceIT {
         JsonNode document = Observation.JSON.readTree(recordings.toFile());
         Set<String> only = commaSeparated(System.getProperty("etcdj.conformance.only", ""));
         AnswerComparator.Options options = new AnswerComparator.Options(
-                commaSeparated(System.getProperty("etcdj.conformance.extraFields", "prevNode")), Set.of(), false, false);
+                commaSeparated(System.getProperty("etcdj.conformance.extraFields", "prevNode")),
+                commaSeparated(System.getProperty("etcdj.conformance.extraHeaders", "")), false, false);
         Duration settle = Duration.ofMillis(Math.round(
                 Double.parseDouble(System.getProperty("etcdj.conformance.settle", "0.5")) * 1000));
         List<JsonNode> scenarios = StreamSupport.stream(document.get("scenarios").spliterator(), false)
