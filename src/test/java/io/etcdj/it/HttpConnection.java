@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,8 +176,26 @@ final class HttpConnection implements Closeable {
             }
             return body;
         }
+        return readUntilClose();
+    }
+
+    /**
+     * A body without framing ends with the connection. A server that refuses a request it has not
+     * read to the end may reset rather than close it; what arrived before counts as the body.
+     */
+    private byte[] readUntilClose() throws IOException {
         reusable = false;
-        return in.readAllBytes();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                body.write(buffer, 0, n);
+            }
+        } catch (SocketException reset) {
+            // connection reset after the response head: the body ends here
+        }
+        return body.toByteArray();
     }
 
     private int checkedLength(String contentLength) throws IOException {

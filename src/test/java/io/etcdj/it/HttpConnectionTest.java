@@ -85,6 +85,30 @@ class HttpConnectionTest {
     }
 
     @Test
+    void unframedBodyEndsAtAConnectionReset() throws Exception {
+        // given a server that answers without framing and then resets the connection
+        listener = new ServerSocket(0, 1, InetAddress.getByName(EtcdProcess.HOST));
+        Thread server = new Thread(() -> {
+            try (Socket socket = listener.accept()) {
+                readRequest(socket.getInputStream());
+                socket.getOutputStream().write("HTTP/1.0 431 Too Large\r\n\r\ntoo large".getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                socket.setSoLinger(true, 0); // close with RST
+            } catch (IOException ignored) {
+                // the test sees the outcome
+            }
+        }, "resetting-http");
+        server.setDaemon(true);
+        server.start();
+        HttpConnection c = HttpConnection.open(EtcdProcess.HOST, listener.getLocalPort(), Duration.ofSeconds(5));
+        // when the answer is read, then status and what arrived of the body are there
+        HttpAnswer answer = c.get("/");
+        assertEquals(431, answer.status());
+        assertFalse(c.isReusable());
+        c.close();
+    }
+
+    @Test
     void headAnswersHaveNoBodyAndInterimAnswersAreSkipped() throws Exception {
         HttpConnection c = connectTo(List.of(
                 "HTTP/1.1 404 Not Found\r\nContent-Length: 19\r\n\r\n",
