@@ -1,0 +1,343 @@
+package io.etcdj.it;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * One server started as a child process for a multi-process test, on free 127.0.0.1 ports and
+ * its own temporary data directory.
+ *
+ * <p>By default the command is {@code java -jar <etcdj.jar> -n NAME -d DIR -c 127.0.0.1:CPORT
+ * -s 127.0.0.1:PPORT}, with the jar from the system property {@code etcdj.jar}. The system property
+ * {@code etcdj.it.serverCommand} replaces it with a template using {@code {name} {dir} {cport}
+ * {pport}} (as the conformance tool's {@code --server-cmd}); {@code etcdj.it.jvmArgs} adds JVM
+ * options to the default command; {@code etcdj.it.readyPath} replaces the readiness request
+ * ({@code ''} turns it off); {@code etcdj.it.startSeconds} bounds the start (default 30).
+ *
+ * <p>Start-up is complete when {@code GET /version} answers 200 and then the node's own
+ * registration is visible: on a fresh start through a watch from index 1, after a restart by
+ * reading the key (the event history of the first start may be gone by then). Output goes to a
+ * log file beside the data directory; {@link #logTail} gives it for failure messages. Closing kills
+ * the process (and anything it started) and deletes the temporary directory.
+ */
+final class EtcdProcess implements AutoCloseable {
+    static final String HOST = "127.0.0.1";
+
+    private static final Set<EtcdProcess> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Duration POLL_PAUSE = Duration.ofMillis(50);
+
+    static {
+        // A test JVM that dies early must not leave servers behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(EtcdProcess::kill), "etcd-process-reaper"));
+    }
+
+    private final String name;
+    private final Path root;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int clientPort;
+    private final int peerPort;
+    private Process process;
+    private int starts;
+
+    private EtcdProcess(String name, Path root, int clientPort, int peerPort) {
+        this.name = name;
+        this.root = root;
+        this.dataDir = root.resolve("data");
+        this.logFile = root.resolve("server.log");
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+    }
+
+    /** Starts node {@code node0} and waits until it is ready. */
+    static EtcdProcess start() {
+        return start("node0");
+    }
+
+    static EtcdProcess start(String name) {
+        Path root;
+        try {
+            root = Files.createTempDirectory("etcdj-it-");
+            Files.createDirectories(root.resolve("data"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int[] ports = freePorts(2);
+        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1]);
+        LIVE.add(node);
+        try {
+            node.launchAndAwaitReady();
+            return node;
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    int clientPort() {
+        return clientPort;
+    }
+
+    int peerPort() {
+        return peerPort;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    String clientUrl() {
+        return "http://" + HOST + ":" + clientPort;
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** A new connection to the client port. */
+    HttpConnection connect(Duration timeout) throws IOException {
+        return HttpConnection.open(HOST, clientPort, timeout);
+    }
+
+    /** SIGKILL: the process gets no chance to flush or clean up. Waits until it is gone. */
+    void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        awaitExit(p, Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM, then SIGKILL if the process has not exited within ten seconds. */
+    void stop() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        if (!awaitExit(p, Duration.ofSeconds(10))) {
+            kill();
+        }
+    }
+
+    /** Stops the process if it still runs, then starts it again on the same directory and ports. */
+    void restart() {
+        stop();
+        appendToLog("\n----- restart -----\n");
+        launchAndAwaitReady();
+    }
+
+    /** The last {@code maxChars} characters of the server's output, for failure messages. */
+    String logTail(int maxChars) {
+        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
+            long from = Math.max(0, file.length() - maxChars);
+            byte[] bytes = new byte[(int) (file.length() - from)];
+            file.seek(from);
+            file.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no server log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Runs {@code body}; if it fails, prints the server log to stderr before passing the failure on. */
+    void showLogOnFailure(Body body) throws Exception {
+        try {
+            body.run();
+        } catch (Exception | Error e) {
+            System.err.println("----- " + name + " log (" + clientUrl() + ") -----\n" + logTail(20_000));
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void run() throws Exception;
+    }
+
+    @Override
+    public void close() {
+        kill();
+        LIVE.remove(this);
+        deleteTree(root);
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + clientUrl() + " (peer " + peerPort + ", dir " + dataDir + ")";
+    }
+
+    private void launchAndAwaitReady() {
+        List<String> command = command();
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(projectDir().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        try {
+            process = builder.start();
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command + ": " + e.getMessage(), e);
+        }
+        starts++;
+        long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("etcdj.it.startSeconds", 30)).toNanos();
+        awaitStatus200("/version", deadline);
+        String ready = System.getProperty("etcdj.it.readyPath", "/v2/keys/_etcd/machines/{name}?wait=true&waitIndex=1");
+        if (ready.isEmpty()) {
+            return;
+        }
+        if (starts == 1) {
+            awaitReadyWatch(ready.replace("{name}", name), deadline);
+        } else {
+            awaitStatus200("/v2/keys/_etcd/machines/" + name, deadline);
+        }
+    }
+
+    private List<String> command() {
+        String template = System.getProperty("etcdj.it.serverCommand", "");
+        List<String> command = new ArrayList<>();
+        if (template.isBlank()) {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            String jvmArgs = System.getProperty("etcdj.it.jvmArgs", "");
+            if (!jvmArgs.isBlank()) {
+                command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar().toString(),
+                    "-n", "{name}", "-d", "{dir}", "-c", HOST + ":{cport}", "-s", HOST + ":{pport}"));
+        } else {
+            command.addAll(List.of(template.trim().split("\\s+")));
+        }
+        return command.stream().map(arg -> arg.replace("{name}", name).replace("{dir}", dataDir.toString())
+                .replace("{cport}", String.valueOf(clientPort)).replace("{pport}", String.valueOf(peerPort))).toList();
+    }
+
+    /** The shaded jar under test: system property etcdj.jar, else target/etcdj.jar of the project. */
+    static Path jar() {
+        String property = System.getProperty("etcdj.jar");
+        Path jar = property != null && !property.isBlank() ? Path.of(property) : projectDir().resolve("target/etcdj.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no server jar at " + jar + ": build it with `mvn package` "
+                    + "(mvn verify does) or point -Detcdj.jar at it");
+        }
+        return jar;
+    }
+
+    /** The project root: Maven's basedir when set, else the working directory. */
+    static Path projectDir() {
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+    }
+
+    private void awaitStatus200(String path, long deadline) {
+        String last = "no answer yet";
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(this + " exited with status " + process.exitValue()
+                        + " while starting; log:\n" + logTail(4000));
+            }
+            try (HttpConnection c = connect(Duration.ofSeconds(1))) {
+                HttpAnswer answer = c.get(path);
+                if (answer.status() == 200) {
+                    return;
+                }
+                last = answer.toString();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("GET " + path + " on " + this + " did not answer 200 in time (last: "
+                        + last + "); log:\n" + logTail(4000));
+            }
+            LockSupport.parkNanos(POLL_PAUSE.toNanos());
+        }
+    }
+
+    private void awaitReadyWatch(String path, long deadline) {
+        long leftMillis = Math.max(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        try (HttpConnection c = connect(Duration.ofMillis(leftMillis))) {
+            HttpAnswer answer = c.get(path);
+            if (answer.status() != 200) {
+                throw new IllegalStateException("readiness GET " + path + " on " + this + " answered " + answer
+                        + "; log:\n" + logTail(4000));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("readiness GET " + path + " on " + this + " failed: " + e
+                    + "; log:\n" + logTail(4000), e);
+        }
+    }
+
+    private static boolean awaitExit(Process p, Duration limit) {
+        try {
+            return p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+
+    private void appendToLog(String text) {
+        try {
+            Files.writeString(logFile, text, StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Distinct free loopback ports: all are bound at once, so they differ, then released. */
+    static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the port is still usable; nothing to do
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
+    }
+}
