@@ -62,6 +62,7 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
     private final BlockingQueue<Runnable> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final Thread loop;
     private volatile boolean running = true;
+    private final java.util.function.Consumer<Throwable> onFatal;
 
     // Owned by the node loop thread only.
     private final Map<Long, CompletableFuture<Object>> waiting = new HashMap<>();
@@ -78,8 +79,10 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
 
     private record PendingRead(long index, CompletableFuture<Void> future) {}
 
-    private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, RaftNode raft) {
+    private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, RaftNode raft,
+                     java.util.function.Consumer<Throwable> onFatal) {
         this.settings = settings;
+        this.onFatal = onFatal;
         this.clock = clock;
         this.store = store;
         this.registry = new Registry(store);
@@ -95,6 +98,13 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
      * this returns the store holds everything the node ever acknowledged.
      */
     public static EtcdNode start(Settings settings, Clock clock) throws IOException {
+        // A failed fsync or a broken invariant: going on could acknowledge what is not durable.
+        return start(settings, clock, e -> Runtime.getRuntime().halt(2));
+    }
+
+    /** As {@link #start(Settings, Clock)}, with what to do when the node loop fails. */
+    public static EtcdNode start(Settings settings, Clock clock, java.util.function.Consumer<Throwable> onFatal)
+            throws IOException {
         WriteAheadLog wal = WriteAheadLog.open(settings.logDir());
         RaftConfig raftConfig = RaftConfig.defaults(settings.name(), new SplittableRandom())
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks());
@@ -115,7 +125,7 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
                     new RestoredState(new HardState(hs.term(), hs.vote(), hs.commit()), null, entries));
             LOG.info("replaying {} log entries (commit index {})", entries.size(), hs.commit());
         }
-        EtcdNode node = new EtcdNode(settings, clock, new Store(clock), wal, raft);
+        EtcdNode node = new EtcdNode(settings, clock, new Store(clock), wal, raft, onFatal);
         long replayFrom = System.nanoTime();
         node.processReadies();
         LOG.info("store recovered at index {} (raft index {}) in {} ms", node.store.index(), node.appliedIndex,
@@ -217,8 +227,9 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
 
     @Override
     public void close() {
+        // No interrupt: it would close the log's file channel in the middle of a write. The loop
+        // wakes at least once a tick and sees the flag.
         running = false;
-        loop.interrupt();
         try {
             loop.join(5000);
         } catch (InterruptedException e) {
@@ -262,11 +273,11 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
                 processReadies();
             }
         } catch (InterruptedException e) {
-            // close() asked us to stop
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException | Error e) {
-            // A failed fsync or a broken invariant: continuing could acknowledge what is not durable.
             LOG.error("stopping: the node loop failed: {}", e.toString(), e);
-            Runtime.getRuntime().halt(2);
+            running = false;
+            onFatal.accept(e);
         }
     }
 

@@ -21,9 +21,16 @@ class EtcdNodeTest {
     @TempDir
     Path dir;
 
+    private final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void theNodeLoopNeverFailed() {
+        assertEquals(List.of(), failures);
+    }
+
     private EtcdNode start() throws Exception {
         return EtcdNode.start(new EtcdNode.Settings("node0", "http://127.0.0.1:7001", "http://127.0.0.1:4001",
-                dir.resolve("log"), 10, 5, 20, 9), Clock.systemUTC());
+                dir.resolve("log"), 10, 5, 20, 9), Clock.systemUTC(), failures::add);
     }
 
     private static Event set(EtcdNode node, String key, String value) throws Exception {
