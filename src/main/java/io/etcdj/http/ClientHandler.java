@@ -38,6 +38,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Pipelined requests beyond this many stop reading from the socket until the queue drains. */
     private static final int MAX_QUEUED = 16;
 
+    private final String nodeName;
     private final Router router;
     private final HttpOptions options;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
@@ -49,7 +50,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             List<Map.Entry<String, String>> cors) {
     }
 
-    ClientHandler(Router router, HttpOptions options) {
+    ClientHandler(String nodeName, Router router, HttpOptions options) {
+        this.nodeName = nodeName;
         this.router = router;
         this.options = options;
     }
@@ -141,7 +143,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (failure != null) {
             reply = ErrorReplies.of(failure);
-            log.debug("{} {} failed: {}", exchange.request().method(), exchange.request().path(), failure.toString());
+            log.debug("{}: {} {} failed: {}", nodeName, exchange.request().method(), exchange.request().path(),
+                    failure.toString());
         }
         write(exchange, reply);
         current = null;
@@ -171,9 +174,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         for (Map.Entry<String, String> h : reply.headers()) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
-        HttpUtil.setContentLength(response, reply.body().length);
-        HttpUtil.setKeepAlive(response.headers(), exchange.version(), exchange.keepAlive());
+        // framing headers spelled as the reference spells them
+        response.headers().set("Date", DateFormatter.format(new Date()));
+        response.headers().set("Content-Length", reply.body().length);
+        if (exchange.keepAlive() && !exchange.version().isKeepAliveDefault()) {
+            response.headers().set("Connection", "keep-alive");
+        } else if (!exchange.keepAlive() && exchange.version().isKeepAliveDefault()) {
+            response.headers().set("Connection", "close");
+        }
         ChannelFuture written = ctx.writeAndFlush(response);
         if (!exchange.keepAlive()) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -231,7 +239,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("{}: client connection {} failed: {}", nodeName, ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }
