@@ -81,14 +81,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = msg.decoderResult();
             if (decoded.isFailure()) {
-                refuse(malformedStatus(decoded.cause()));
+                refuse(malformedStatus(decoded.cause()), null);
+                return;
+            }
+            String hostProblem = hostProblem(msg);
+            if (hostProblem != null) {
+                refuse(HttpResponseStatus.BAD_REQUEST, hostProblem);
                 return;
             }
             RequestTarget target;
             try {
                 target = RequestTarget.parse(msg.uri());
             } catch (IllegalArgumentException e) {
-                refuse(HttpResponseStatus.BAD_REQUEST);
+                refuse(HttpResponseStatus.BAD_REQUEST, null);
                 return;
             }
             String method = msg.method().name();
@@ -188,14 +193,29 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A request the HTTP layer cannot read: answered in plain text, then the connection closes. */
-    private void refuse(HttpResponseStatus status) {
-        String text = status.code() + " " + status.reasonPhrase();
+    /**
+     * A request the HTTP layer cannot take: answered in plain text with the status line (and a
+     * detail where the reference gives one), then the connection closes.
+     */
+    private void refuse(HttpResponseStatus status, String detail) {
+        String text = status.code() + " " + status.reasonPhrase() + (detail == null ? "" : ": " + detail);
         Reply reply = new Reply(status, List.of(Map.entry("Content-Type", Reply.TEXT_PLAIN)),
                 text.getBytes(StandardCharsets.US_ASCII));
         Exchange exchange = new Exchange(null, HttpVersion.HTTP_1_1, false, false, List.of());
         write(exchange, reply);
         dropQueued();
+    }
+
+    /** HTTP/1.1 requires exactly one Host header; the reference refuses requests without. */
+    private static String hostProblem(FullHttpRequest msg) {
+        List<String> hosts = msg.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return "too many Host headers";
+        }
+        if (hosts.isEmpty() && msg.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            return "missing required Host header";
+        }
+        return null;
     }
 
     private static HttpResponseStatus malformedStatus(Throwable cause) {
