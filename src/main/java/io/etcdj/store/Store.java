@@ -42,6 +42,14 @@ public final class Store {
         return currentIndex;
     }
 
+    /**
+     * Reads a node. A directory lists its visible children (hidden names starting with {@code _}
+     * are left out but can be read directly), and their children too when {@code recursive};
+     * {@code sorted} orders every listing by key bytes.
+     *
+     * @throws EtcdException 100 for a missing key (cause: the first missing component), 104 when a
+     *                       file is in the way (cause: the file)
+     */
     public Event get(String path, boolean recursive, boolean sorted) {
         lock.readLock().lock();
         try {
@@ -70,7 +78,13 @@ public final class Store {
         }
     }
 
-    /** @param expireTime null for a permanent node */
+    /**
+     * Creates or replaces a node, creating missing parent directories at the same index. A file
+     * may be replaced by a file or a directory; a directory is never replaced.
+     *
+     * @param expireTime null for a permanent node
+     * @throws EtcdException 102 on an existing directory, 104 below a file, 107 on the root
+     */
     public Event set(String path, boolean dir, String value, Instant expireTime) {
         lock.writeLock().lock();
         try {
@@ -85,6 +99,13 @@ public final class Store {
         }
     }
 
+    /**
+     * Changes the value and/or the expiration of an existing node. A directory accepts only an
+     * empty value, and then only its expiration changes.
+     *
+     * @param expireTime the new expiration, or null to keep the current one (permanent or not)
+     * @throws EtcdException 100 for a missing key, 102 for a value on a directory, 107 on the root
+     */
     public Event update(String path, String value, Instant expireTime) {
         String key = KeyPath.clean(path);
         if (key.equals("/")) {
@@ -124,6 +145,13 @@ public final class Store {
         }
     }
 
+    /**
+     * Creates a node that must not exist yet. With {@code unique} the node is created below
+     * {@code path}, named after the new index (in-order keys, e.g. {@code /queue/7}).
+     *
+     * @param expireTime null for a permanent node
+     * @throws EtcdException 105 when the key exists, 104 below a file, 107 on the root
+     */
     public Event create(String path, boolean dir, String value, boolean unique, Instant expireTime) {
         lock.writeLock().lock();
         try {
@@ -138,7 +166,15 @@ public final class Store {
         }
     }
 
-    /** @param prevValue null or empty when not compared; @param prevIndex 0 when not compared */
+    /**
+     * Replaces the value of a file when its current value and/or modified index match.
+     *
+     * @param prevValue  null or empty when not compared
+     * @param prevIndex  0 when not compared
+     * @param expireTime the new expiration, or null to keep the current one
+     * @throws EtcdException 101 on a mismatch (cause {@code [prevValue != value] [prevIndex != index]}),
+     *                       100 for a missing key, 102 on a directory, 107 on the root
+     */
     public Event compareAndSwap(String path, String prevValue, long prevIndex, String value, Instant expireTime) {
         String key = KeyPath.clean(path);
         if (key.equals("/")) {
@@ -181,6 +217,13 @@ public final class Store {
         }
     }
 
+    /**
+     * Removes a node. A directory needs {@code dir} when empty and {@code recursive} (which
+     * implies {@code dir}) otherwise. Watchers of every removed key are woken with this event.
+     *
+     * @throws EtcdException 100 for a missing key, 102 for a directory without {@code dir},
+     *                       108 for a non-empty directory without {@code recursive}, 107 on the root
+     */
     public Event delete(String path, boolean dir, boolean recursive) {
         String key = KeyPath.clean(path);
         if (key.equals("/")) {
@@ -218,6 +261,11 @@ public final class Store {
      * Registers a watch. With {@code sinceIndex > 0} a matching event already in the history is
      * delivered at once (the listener is called before this returns). The listener is called at
      * most once, under the store's lock: it must be quick and must not call back into the store.
+     *
+     * <p>It fires for a change of {@code prefix} itself (a directory's own creation or deletion
+     * included), for any change below it when {@code recursive}, and when {@code prefix} is removed
+     * along with a deleted or expired directory above it (the event then names that directory).
+     * {@code sinceIndex} 0 means the next change.
      *
      * @throws EtcdException 401 when {@code sinceIndex} is older than the kept history
      */
