@@ -38,6 +38,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Pipelined requests beyond this many stop reading from the socket until the queue drains. */
     private static final int MAX_QUEUED = 16;
 
+    private final String nodeName;
     private final Router router;
     private final HttpOptions options;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
@@ -49,7 +50,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             List<Map.Entry<String, String>> cors) {
     }
 
-    ClientHandler(Router router, HttpOptions options) {
+    ClientHandler(String nodeName, Router router, HttpOptions options) {
+        this.nodeName = nodeName;
         this.router = router;
         this.options = options;
     }
@@ -79,14 +81,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = msg.decoderResult();
             if (decoded.isFailure()) {
-                refuse(malformedStatus(decoded.cause()));
+                refuse(malformedStatus(decoded.cause()), null);
+                return;
+            }
+            String hostProblem = hostProblem(msg);
+            if (hostProblem != null) {
+                refuse(HttpResponseStatus.BAD_REQUEST, hostProblem);
                 return;
             }
             RequestTarget target;
             try {
                 target = RequestTarget.parse(msg.uri());
             } catch (IllegalArgumentException e) {
-                refuse(HttpResponseStatus.BAD_REQUEST);
+                refuse(HttpResponseStatus.BAD_REQUEST, null);
                 return;
             }
             String method = msg.method().name();
@@ -141,7 +148,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (failure != null) {
             reply = ErrorReplies.of(failure);
-            log.debug("{} {} failed: {}", exchange.request().method(), exchange.request().path(), failure.toString());
+            log.debug("{}: {} {} failed: {}", nodeName, exchange.request().method(), exchange.request().path(),
+                    failure.toString());
         }
         write(exchange, reply);
         current = null;
@@ -171,23 +179,43 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         for (Map.Entry<String, String> h : reply.headers()) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
-        HttpUtil.setContentLength(response, reply.body().length);
-        HttpUtil.setKeepAlive(response.headers(), exchange.version(), exchange.keepAlive());
+        // framing headers spelled as the reference spells them
+        response.headers().set("Date", DateFormatter.format(new Date()));
+        response.headers().set("Content-Length", reply.body().length);
+        if (exchange.keepAlive() && !exchange.version().isKeepAliveDefault()) {
+            response.headers().set("Connection", "keep-alive");
+        } else if (!exchange.keepAlive() && exchange.version().isKeepAliveDefault()) {
+            response.headers().set("Connection", "close");
+        }
         ChannelFuture written = ctx.writeAndFlush(response);
         if (!exchange.keepAlive()) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
-    /** A request the HTTP layer cannot read: answered in plain text, then the connection closes. */
-    private void refuse(HttpResponseStatus status) {
-        String text = status.code() + " " + status.reasonPhrase();
+    /**
+     * A request the HTTP layer cannot take: answered in plain text with the status line (and a
+     * detail where the reference gives one), then the connection closes.
+     */
+    private void refuse(HttpResponseStatus status, String detail) {
+        String text = status.code() + " " + status.reasonPhrase() + (detail == null ? "" : ": " + detail);
         Reply reply = new Reply(status, List.of(Map.entry("Content-Type", Reply.TEXT_PLAIN)),
                 text.getBytes(StandardCharsets.US_ASCII));
         Exchange exchange = new Exchange(null, HttpVersion.HTTP_1_1, false, false, List.of());
         write(exchange, reply);
         dropQueued();
+    }
+
+    /** HTTP/1.1 requires exactly one Host header; the reference refuses requests without. */
+    private static String hostProblem(FullHttpRequest msg) {
+        List<String> hosts = msg.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return "too many Host headers";
+        }
+        if (hosts.isEmpty() && msg.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            return "missing required Host header";
+        }
+        return null;
     }
 
     private static HttpResponseStatus malformedStatus(Throwable cause) {
@@ -231,7 +259,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("{}: client connection {} failed: {}", nodeName, ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

@@ -173,6 +173,16 @@ class RoutingTest {
     }
 
     @Test
+    void anHttp11RequestWithoutAHostIsRefused() {
+        client.writeRaw("GET /version HTTP/1.1\r\n\r\n");
+        Response r = client.awaitResponse(false);
+
+        assertEquals(400, r.status());
+        assertEquals("400 Bad Request: missing required Host header", r.body());
+        assertFalse(client.channel.isOpen());
+    }
+
+    @Test
     void garbageOnTheWireIsA400AndTheConnectionCloses() {
         client.writeRaw("THIS IS NOT HTTP\r\n\r\n");
         Response r = client.awaitResponse(false);
