@@ -115,7 +115,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (method.equals("OPTIONS")) {
                 finish(exchange, Reply.emptyOk(), null);
             } else if (!cleaned.equals(path)) {
-                finish(exchange, Reply.movedPermanently(cleaned), null);
+                // The reference drops the query here, which turns a PUT ?value=x into a write of an
+                // empty value after the redirect; keep it.
+                String query = target.rawQuery();
+                finish(exchange, Reply.movedPermanently(query.isEmpty() ? cleaned : cleaned + "?" + query), null);
             } else if (match == null) {
                 finish(exchange, Reply.notFound(), null);
             } else {
