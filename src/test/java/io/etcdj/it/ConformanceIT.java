@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * etcdj node per scenario and compares each answer under the conformance rules.
  *
  * <p>System properties: {@code etcdj.conformance} (the directory of the recordings; default
- * {@code ../shared/conformance} beside the project; the test is skipped when it is absent),
+ * {@code ../shared/conformance} beside the project, else {@code fixtures/conformance}),
  * {@code etcdj.conformance.only} (comma-separated scenario names), {@code etcdj.conformance.settle}
  * (seconds after an async step, default 0.5), {@code etcdj.conformance.extraFields} (default
  * {@code prevNode}), {@code etcdj.conformance.extraHeaders} (none by default),
@@ -70,10 +70,18 @@ class ConformanceIT {
     }
 
     /** System property etcdj.conformance, else ../shared/conformance beside the project root. */
+    /**
+     * The recordings: the property's directory, else the shared set beside the project when there
+     * is one (it may hold newer scenarios), else the copy kept in {@code fixtures/conformance}.
+     */
     static Path conformanceDir() {
         String property = System.getProperty("etcdj.conformance", "");
-        return property.isBlank() ? EtcdProcess.projectDir().resolve("../shared/conformance").normalize()
-                : Path.of(property).toAbsolutePath();
+        if (!property.isBlank()) {
+            return Path.of(property).toAbsolutePath();
+        }
+        Path shared = EtcdProcess.projectDir().resolve("../shared/conformance").normalize();
+        return java.nio.file.Files.isRegularFile(shared.resolve("expected-public.json")) ? shared
+                : EtcdProcess.projectDir().resolve("fixtures/conformance");
     }
 
     private static Set<String> commaSeparated(String text) {
