@@ -136,12 +136,14 @@ final class Raft {
         if (role == Role.LEADER) {
             tickLeader();
         } else {
-            electionElapsed++;
-            if (electionElapsed >= randomizedElectionTimeout) {
+            // Capped rather than reset, so that a member that may not campaign still lets its
+            // leader lease expire and votes for others.
+            if (electionElapsed < randomizedElectionTimeout) {
+                electionElapsed++;
+            }
+            if (electionElapsed >= randomizedElectionTimeout && promotable()) {
                 electionElapsed = 0;
-                if (promotable()) {
-                    election.campaign(config.preVote(), false);
-                }
+                election.campaign(config.preVote(), false);
             }
         }
     }

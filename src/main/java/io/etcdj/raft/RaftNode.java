@@ -40,7 +40,8 @@ public final class RaftNode {
      * A member restarting from its persisted state, or joining an existing cluster with
      * {@link RestoredState#EMPTY} (it then waits for the leader, which adds it by a
      * {@link ConfChange}, to send it the log). Membership is that of the snapshot (or empty) and
-     * follows the membership changes as they are applied again.
+     * follows the membership changes as they are applied again. The node starts as a follower
+     * without a leader ({@link #softState()}); Readies report soft state only when it changes.
      */
     public static RaftNode create(RaftConfig config, RestoredState state) {
         Snapshot snapshot = state.snapshot();
@@ -165,6 +166,7 @@ public final class RaftNode {
         return new Accepted(raft.replication.readIndex(requestId), raft.term);
     }
 
+    /** Whether there is something to persist, send, apply or report, and no Ready is outstanding. */
     public boolean hasReady() {
         if (outstanding != null) {
             return false;
@@ -259,10 +261,12 @@ public final class RaftNode {
         }
     }
 
+    /** This member's name. */
     public String name() {
         return raft.self;
     }
 
+    /** The current term (§5.1). */
     public long term() {
         return raft.term;
     }
@@ -272,10 +276,12 @@ public final class RaftNode {
         return raft.leader;
     }
 
+    /** This member's role in the current term. */
     public Role role() {
         return raft.role;
     }
 
+    /** Whether this member leads the current term. */
     public boolean isLeader() {
         return raft.role == Role.LEADER;
     }
@@ -285,22 +291,27 @@ public final class RaftNode {
         return raft.tracker.membership();
     }
 
+    /** Highest index known to be committed. */
     public long commitIndex() {
         return raft.log.committed();
     }
 
+    /** Highest index applied, i.e. handed out in committedEntries and advanced. */
     public long appliedIndex() {
         return raft.log.applied();
     }
 
+    /** Index of the last entry in the log, persisted or not. */
     public long lastIndex() {
         return raft.log.lastIndex();
     }
 
+    /** The hard state as of now (the last Ready may not have persisted it yet). */
     public HardState hardState() {
         return raft.hardState();
     }
 
+    /** Leader and role as of now. */
     public SoftState softState() {
         return raft.softState();
     }

@@ -6,7 +6,8 @@ import java.util.List;
  * Everything the core asks of the server after some input, to be carried out in this order and
  * then acknowledged with {@link RaftNode#advance(Ready)}:
  * <ol>
- *   <li>persist {@code snapshot} if not null (and restore the state machine from it);</li>
+ *   <li>persist {@code snapshot} if not null: it replaces the whole persisted log, entries after
+ *       it included; restore the state machine from it;</li>
  *   <li>persist {@code hardState} if not null, and append {@code entries}: the first entry may
  *       have an index at or below the last persisted one, in which case every persisted entry
  *       from that index on is replaced; fsync if {@code mustSync};</li>

@@ -36,6 +36,8 @@ final class LocalCluster {
     private Predicate<Message> drop = m -> false;
     private final Random random;
     private RaftConfig template;
+    /** When set, every Ready and every delivered or dropped message is written here. */
+    List<String> transcript;
 
     LocalCluster(long seed, String... names) {
         random = new Random(seed);
@@ -109,6 +111,9 @@ final class LocalCluster {
                 while (m.node.hasReady()) {
                     any = true;
                     Ready rd = m.node.ready();
+                    if (transcript != null) {
+                        transcript.add(ScriptFormat.ready(m.name, rd));
+                    }
                     m.disk.persist(rd);
                     network.addAll(rd.messages());
                     if (rd.snapshot() != null) {
@@ -143,7 +148,13 @@ final class LocalCluster {
         Message msg = network.poll();
         Member to = members.get(msg.to());
         if (to == null || isolated.contains(msg.from()) || isolated.contains(msg.to()) || drop.test(msg)) {
+            if (transcript != null) {
+                transcript.add("dropped " + ScriptFormat.message(msg));
+            }
             return;
+        }
+        if (transcript != null) {
+            transcript.add(ScriptFormat.message(msg));
         }
         to.node.step(msg);
     }

@@ -219,4 +219,25 @@ class ReplicationTest {
         assertEquals(5, c.node("b").commitIndex());
         assertFalse(c.commands("b").isEmpty());
     }
+
+    @Test
+    void theLeadersOwnCopyCountsOnlyOnceTheReadyCarryingItIsAdvanced() {
+        LocalCluster c = new LocalCluster(10, "a", "b");
+        c.elect("a");
+        RaftNode a = c.node("a");
+        a.propose(new byte[] {1});
+        Ready rd = a.ready();
+        c.member("a").disk.persist(rd);
+
+        // b acknowledges before a has advanced: one replica of two is not a quorum.
+        rd.messages().forEach(c::deliver);
+        while (!c.network.isEmpty()) {
+            c.deliverOne();
+        }
+        assertEquals(3, a.commitIndex());
+
+        a.advance(rd);
+
+        assertEquals(4, a.commitIndex());
+    }
 }

@@ -160,6 +160,10 @@ final class Simulation {
                     m.node.reportSnapshot(msg.to(), false);
                 }
             }
+            if (random.nextDouble() < 0.02) {
+                // Inputs may arrive between ready() and advance(); they show in the next Ready.
+                interleave(m);
+            }
             for (Entry e : rd.committedEntries()) {
                 apply(m, e);
             }
@@ -183,6 +187,18 @@ final class Simulation {
             }
             m.node.advance(rd);
         }
+    }
+
+    private void interleave(SimMember m) {
+        if (m.node.isLeader() && random.nextBoolean()) {
+            long id = nextCommand++;
+            log(() -> "propose " + id + " at " + m.name + " before advance");
+            m.node.propose(SimMember.command(id));
+        } else {
+            log(() -> "tick " + m.name + " before advance");
+            m.node.tick();
+        }
+        count("inputs between ready and advance");
     }
 
     private void apply(SimMember m, Entry e) {
@@ -258,7 +274,10 @@ final class Simulation {
             log(() -> "network drop=" + network.dropRate + " dup=" + network.duplicateRate);
         } else if (r < 0.45) {
             compact();
-        } else if (r < 0.46) {
+        } else if (r < 0.46 && preVote) {
+            // Without pre-vote, a member that missed a membership change keeps raising its term
+            // in elections it cannot win, unseen by members it does not know of, and can starve
+            // the others' elections for good (the disruption of §4.2.3 of the thesis).
             changeMembership();
         }
     }
