@@ -253,7 +253,8 @@ final class OutboundStream {
         }
         boolean wasOpen = state == State.OPEN;
         channel = null;
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || closed) {
+            // Closed on purpose (peer removed, transport shut down): nothing to report.
             return;
         }
         state = State.IDLE;
