@@ -1,0 +1,420 @@
+package io.etcdj.peer;
+
+import io.etcdj.raft.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The messages of this machine to one peer: a bounded queue and one persistent Raft stream,
+ * opened when there is something to send and reopened with exponential backoff after a failure.
+ *
+ * <p>Any thread may {@link #enqueue} and {@link #scheduleFlush}; everything else runs on the
+ * stream's own event loop, so the connection state needs no lock. Writes follow the channel's
+ * writability: a snapshot goes out one chunk at a time, wrapped around the snapshot's own array
+ * (no copy), and queued messages pass between its chunks.
+ */
+final class OutboundStream {
+    private static final Logger log = LoggerFactory.getLogger(OutboundStream.class);
+    static final int SNAPSHOT_CHUNK_BYTES = 64 << 10;
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
+
+    private enum State { IDLE, CONNECTING, OPEN, CLOSED }
+
+    private record Queued(Message message, int size) {}
+
+    /** A snapshot on its way: chunks sent so far, then waiting for the receiver's receipt. */
+    private static final class Transfer {
+        final Message.InstallSnapshot message;
+        int offset;
+        boolean headSent;
+
+        Transfer(Message.InstallSnapshot message) {
+            this.message = message;
+        }
+
+        boolean allSent() {
+            return headSent && offset == message.snapshot().data().length;
+        }
+    }
+
+    private final String localName;
+    private final String peer;
+    private final PeerAddress address;
+    private final EventLoop loop;
+    private final SslContext sslContext;
+    private final PeerTransport.Options options;
+    private final PeerReports reports;
+
+    // Shared with the sending thread.
+    private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicReference<Message.InstallSnapshot> pendingSnapshot = new AtomicReference<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean overflowReported = new AtomicBoolean();
+    private volatile boolean closed;
+
+    // Owned by the event loop.
+    private State state = State.IDLE;
+    private Channel channel;
+    private Transfer transfer;
+    private long backoffNanos;
+    private long nextAttemptNanos;
+    private int failuresInARow;
+    private Throwable lastFailure;
+    private ScheduledFuture<?> retry;
+
+    OutboundStream(String localName, String peer, PeerAddress address, EventLoop loop, SslContext sslContext,
+                   PeerTransport.Options options, PeerReports reports) {
+        this.localName = localName;
+        this.peer = peer;
+        this.address = address;
+        this.loop = loop;
+        this.sslContext = sslContext;
+        this.options = options;
+        this.reports = reports;
+        this.backoffNanos = options.minBackoff().toNanos();
+    }
+
+    PeerAddress address() {
+        return address;
+    }
+
+    /**
+     * Queues a message without blocking. A full queue drops it and reports the peer unreachable
+     * once until the queue drains; a newer snapshot replaces one not yet started.
+     */
+    void enqueue(Message m) {
+        if (closed) {
+            return;
+        }
+        if (m instanceof Message.InstallSnapshot s) {
+            Message.InstallSnapshot replaced = pendingSnapshot.getAndSet(s);
+            if (replaced != null) {
+                reports.snapshotSent(peer, false);
+            }
+            return;
+        }
+        int size = MessageCodec.sizeHint(m);
+        if (queuedMessages.get() >= options.queueMessages() || queuedBytes.get() + size > options.queueBytes()) {
+            if (overflowReported.compareAndSet(false, true)) {
+                log.warn("{}: queue to {} is full, dropping messages", localName, peer);
+                reports.unreachable(peer);
+            }
+            return;
+        }
+        queuedMessages.incrementAndGet();
+        queuedBytes.addAndGet(size);
+        queue.add(new Queued(m, size));
+    }
+
+    /** Has the event loop write what is queued (at most one pending run at a time). */
+    void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::flush);
+            } catch (RejectedExecutionException shuttingDown) {
+                flushScheduled.set(false);
+            }
+        }
+    }
+
+    /** Closes the stream for good; what is queued is dropped. */
+    void close() {
+        closed = true;
+        try {
+            loop.execute(() -> {
+                state = State.CLOSED;
+                if (retry != null) {
+                    retry.cancel(false);
+                }
+                if (channel != null) {
+                    channel.close();
+                }
+                dropQueued();
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // The group is going down and closes the channel itself.
+        }
+    }
+
+    private void flush() {
+        flushScheduled.set(false);
+        switch (state) {
+            case OPEN -> writeQueued();
+            case IDLE -> {
+                if (!queue.isEmpty() || pendingSnapshot.get() != null) {
+                    connectWhenAllowed();
+                }
+            }
+            case CLOSED -> dropQueued();
+            case CONNECTING -> { }
+        }
+    }
+
+    private void connectWhenAllowed() {
+        long wait = nextAttemptNanos - System.nanoTime();
+        if (wait <= 0) {
+            connect();
+        } else if (retry == null) {
+            retry = loop.schedule(() -> {
+                retry = null;
+                flush();
+            }, wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void connect() {
+        state = State.CONNECTING;
+        HttpClientCodec codec = new HttpClientCodec();
+        HttpObjectAggregator aggregator = new HttpObjectAggregator(64 << 10);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(EventLoops.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (sslContext != null) {
+                            ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc(), address.host(), address.port()));
+                        }
+                        ch.pipeline().addLast("http", codec)
+                                .addLast("aggregator", aggregator)
+                                .addLast("handshake", new Handshake(codec, aggregator));
+                    }
+                });
+        Channel ch = bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                noteFailure(f.cause());
+                f.channel().close();
+            }
+        }).channel();
+        channel = ch;
+        ch.closeFuture().addListener(f -> closed(ch));
+        loop.schedule(() -> {
+            if (channel == ch && state == State.CONNECTING) {
+                noteFailure(new IllegalStateException("no stream handshake within " + options.connectTimeout().toMillis() + " ms"));
+                ch.close();
+            }
+        }, options.connectTimeout().toNanos() * 2, TimeUnit.NANOSECONDS);
+    }
+
+    private void noteFailure(Throwable cause) {
+        lastFailure = cause;
+    }
+
+    private void opened(Channel ch) {
+        if (channel != ch || state != State.CONNECTING) {
+            return;
+        }
+        state = State.OPEN;
+        backoffNanos = options.minBackoff().toNanos();
+        nextAttemptNanos = 0;
+        failuresInARow = 0;
+        lastFailure = null;
+        log.info("{}: Raft stream to {} open ({})", localName, peer, address);
+        writeQueued();
+    }
+
+    private void closed(Channel ch) {
+        if (channel != ch) {
+            return;
+        }
+        boolean wasOpen = state == State.OPEN;
+        channel = null;
+        if (state == State.CLOSED || closed) {
+            // Closed on purpose (peer removed, transport shut down): nothing to report.
+            return;
+        }
+        state = State.IDLE;
+        if (transfer != null) {
+            log.info("{}: snapshot at index {} to {} not delivered: stream closed", localName,
+                    transfer.message.snapshot().index(), peer);
+            transfer = null;
+            reports.snapshotSent(peer, false);
+        }
+        dropQueued();
+        if (wasOpen) {
+            log.warn("{}: Raft stream to {} lost; reconnecting", localName, peer);
+            backoffNanos = options.minBackoff().toNanos();
+        } else {
+            failuresInARow++;
+            String why = lastFailure == null ? "closed during the handshake" : lastFailure.toString();
+            if (failuresInARow == 1) {
+                log.warn("{}: cannot reach {} at {}: {}", localName, peer, address, why);
+            } else {
+                log.debug("{}: cannot reach {} at {} ({} attempts): {}", localName, peer, address, failuresInARow, why);
+            }
+            backoffNanos = Math.min(backoffNanos * 2, options.maxBackoff().toNanos());
+        }
+        lastFailure = null;
+        nextAttemptNanos = System.nanoTime() + backoffNanos;
+        reports.unreachable(peer);
+    }
+
+    /** Raft resends what matters: messages for an unreachable peer are only stale later. */
+    private void dropQueued() {
+        Queued q;
+        while ((q = queue.poll()) != null) {
+            queuedMessages.decrementAndGet();
+            queuedBytes.addAndGet(-q.size());
+        }
+        if (pendingSnapshot.getAndSet(null) != null && state != State.CLOSED) {
+            reports.snapshotSent(peer, false);
+        }
+        overflowReported.set(false);
+    }
+
+    private void writeQueued() {
+        Channel ch = channel;
+        boolean wrote = false;
+        while (ch.isWritable()) {
+            Queued q = queue.poll();
+            if (q != null) {
+                queuedMessages.decrementAndGet();
+                queuedBytes.addAndGet(-q.size());
+                ch.write(MessageCodec.lengthPrefixed(ch.alloc(), q.message()), ch.voidPromise());
+            } else if (transfer == null && pendingSnapshot.get() != null) {
+                transfer = new Transfer(pendingSnapshot.getAndSet(null));
+                continue;
+            } else if (transfer != null && !transfer.allSent()) {
+                writeSnapshotPart(ch, transfer);
+            } else {
+                break;
+            }
+            wrote = true;
+        }
+        if (queue.isEmpty()) {
+            overflowReported.set(false);
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    private void writeSnapshotPart(Channel ch, Transfer t) {
+        if (!t.headSent) {
+            ByteBuf head = ch.alloc().buffer(256);
+            head.writeInt(0);
+            MessageCodec.encodeSnapshotHead(t.message, head);
+            head.setInt(0, head.readableBytes() - 4);
+            ch.write(head, ch.voidPromise());
+            t.headSent = true;
+            log.info("{}: sending snapshot at index {} ({} bytes) to {}", localName, t.message.snapshot().index(),
+                    t.message.snapshot().data().length, peer);
+            return;
+        }
+        byte[] data = t.message.snapshot().data();
+        int n = Math.min(SNAPSHOT_CHUNK_BYTES, data.length - t.offset);
+        ByteBuf frameHead = ch.alloc().buffer(6).writeInt(2 + n).writeBytes(MessageCodec.snapshotChunkHeader());
+        ch.write(Unpooled.wrappedUnmodifiableBuffer(frameHead, Unpooled.wrappedBuffer(data, t.offset, n)),
+                ch.voidPromise());
+        t.offset += n;
+    }
+
+    private void receiptArrived(StreamFrame.SnapshotReceived receipt) {
+        if (transfer != null && transfer.allSent() && transfer.message.snapshot().index() == receipt.index()) {
+            log.info("{}: {} received the snapshot at index {}", localName, peer, receipt.index());
+            transfer = null;
+            reports.snapshotSent(peer, true);
+            writeQueued();
+        } else {
+            log.warn("{}: unexpected snapshot receipt from {} for index {}", localName, peer, receipt.index());
+        }
+    }
+
+    /** Asks for the upgrade to a Raft stream and, once granted, swaps the HTTP handlers out. */
+    private final class Handshake extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final HttpClientCodec codec;
+        private final HttpObjectAggregator aggregator;
+
+        Handshake(HttpClientCodec codec, HttpObjectAggregator aggregator) {
+            this.codec = codec;
+            this.aggregator = aggregator;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(StreamUpgrade.request(address.hostHeader(), localName, peer));
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            String protocol = response.headers().get(HttpHeaderNames.UPGRADE, "");
+            if (!response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)
+                    || !protocol.equalsIgnoreCase(StreamUpgrade.PROTOCOL)) {
+                noteFailure(new IllegalStateException("stream refused: " + response.status() + " "
+                        + response.content().toString(StandardCharsets.UTF_8).trim()));
+                ctx.close();
+                return;
+            }
+            StreamUpgrade.switchToFrames(ctx.pipeline(), codec, new Receipts(), aggregator, this);
+            opened(ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            noteFailure(cause);
+            ctx.close();
+        }
+    }
+
+    /** The stream's inbound side: snapshot receipts, and writability changes that resume writing. */
+    private final class Receipts extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            StreamFrame f = MessageCodec.decodeFrame(frame);
+            if (f instanceof StreamFrame.SnapshotReceived r) {
+                receiptArrived(r);
+            } else {
+                throw new WireFormatException("unexpected " + f.getClass().getSimpleName() + " from a receiver");
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && state == State.OPEN && channel == ctx.channel()) {
+                writeQueued();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("{}: closing the stream to {}: {}", localName, peer, cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.etcdj.peer;
+
+import io.etcdj.raft.Message;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Carries this machine's Raft messages to the other members: one persistent stream per peer
+ * (see {@link StreamUpgrade}), opened on demand, each with a bounded queue. {@link #send} never
+ * blocks: it queues, and the peer's event loop writes the whole batch with one flush. Raft
+ * tolerates loss, so a full queue or an unreachable peer drops messages and says so through
+ * {@link PeerReports}.
+ */
+public final class PeerTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+
+    /**
+     * Limits and timings.
+     *
+     * @param queueMessages  messages queued per peer before dropping
+     * @param queueBytes     approximate bytes queued per peer before dropping
+     * @param connectTimeout time to connect (the handshake gets as much again)
+     * @param minBackoff     wait before reconnecting after a lost stream, and the first backoff
+     * @param maxBackoff     longest wait between attempts to reach an unreachable peer
+     * @param ioThreads      event loop threads shared by all streams
+     */
+    public record Options(int queueMessages, long queueBytes, Duration connectTimeout, Duration minBackoff,
+                          Duration maxBackoff, int ioThreads) {
+        public Options {
+            if (queueMessages < 1 || queueBytes < 1 || ioThreads < 1) {
+                throw new IllegalArgumentException("queue limits and threads must be positive");
+            }
+            if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
+                throw new IllegalArgumentException("backoff must satisfy 0 < min <= max");
+            }
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connect timeout must be positive");
+            }
+        }
+
+        /** 4096 messages or 64 MiB per peer, 1 s to connect, backoff from 50 ms to 2 s, one thread. */
+        public static Options defaults() {
+            return new Options(4096, 64L << 20, Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(2), 1);
+        }
+    }
+
+    private final String localName;
+    private final PeerReports reports;
+    private final SslContext sslContext;
+    private final Options options;
+    private final EventLoopGroup group;
+    private final Map<String, OutboundStream> streams = new ConcurrentHashMap<>();
+    private final Set<String> unknownReported = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param localName  this machine's name, sent when opening streams
+     * @param reports    told about unreachable peers and snapshot outcomes, from network threads
+     * @param sslContext a client-side TLS context, or {@code null} for plain connections
+     */
+    public PeerTransport(String localName, PeerReports reports, SslContext sslContext) {
+        this(localName, reports, sslContext, Options.defaults());
+    }
+
+    public PeerTransport(String localName, PeerReports reports, SslContext sslContext, Options options) {
+        this.localName = localName;
+        this.reports = reports;
+        this.sslContext = sslContext;
+        this.options = options;
+        this.group = EventLoops.group(options.ioThreads(), "peer-transport");
+    }
+
+    /**
+     * Queues messages for their recipients and has them written, one flush per peer for the
+     * batch. Never blocks. A message to a member without a known peer URL is dropped and the
+     * member reported unreachable (and a snapshot reported not delivered).
+     */
+    public void send(List<Message> messages) {
+        if (closed || messages.isEmpty()) {
+            return;
+        }
+        List<OutboundStream> touched = new ArrayList<>(4);
+        for (Message m : messages) {
+            OutboundStream stream = streams.get(m.to());
+            if (stream == null) {
+                unknownRecipient(m);
+                continue;
+            }
+            stream.enqueue(m);
+            if (!touched.contains(stream)) {
+                touched.add(stream);
+            }
+        }
+        for (OutboundStream stream : touched) {
+            stream.scheduleFlush();
+        }
+    }
+
+    private void unknownRecipient(Message m) {
+        if (unknownReported.add(m.to())) {
+            log.warn("{}: no peer URL known for {}; dropping its messages", localName, m.to());
+        }
+        if (m instanceof Message.InstallSnapshot) {
+            reports.snapshotSent(m.to(), false);
+        }
+        reports.unreachable(m.to());
+    }
+
+    /**
+     * Sets the peers: name to peer URL. New peers get a stream (opened when there is something
+     * to send), peers gone or moved lose theirs. This machine's own name is ignored.
+     */
+    public synchronized void updatePeers(Map<String, String> nameToPeerUrl) {
+        if (closed) {
+            return;
+        }
+        for (Map.Entry<String, String> e : nameToPeerUrl.entrySet()) {
+            String name = e.getKey();
+            if (name.equals(localName)) {
+                continue;
+            }
+            PeerAddress address;
+            try {
+                address = PeerAddress.parse(e.getValue());
+            } catch (IllegalArgumentException bad) {
+                log.warn("{}: ignoring peer {}: {}", localName, name, bad.getMessage());
+                continue;
+            }
+            OutboundStream current = streams.get(name);
+            if (current != null && current.address().equals(address)) {
+                continue;
+            }
+            streams.put(name, new OutboundStream(localName, name, address, group.next(), sslContext, options, reports));
+            unknownReported.remove(name);
+            if (current != null) {
+                log.info("{}: peer {} moved to {}", localName, name, address);
+                current.close();
+            }
+        }
+        streams.entrySet().removeIf(e -> {
+            boolean gone = !nameToPeerUrl.containsKey(e.getKey());
+            if (gone) {
+                log.info("{}: peer {} removed", localName, e.getKey());
+                e.getValue().close();
+            }
+            return gone;
+        });
+    }
+
+    /** Closes every stream and releases the threads; later sends are ignored. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        streams.values().forEach(OutboundStream::close);
+        streams.clear();
+        EventLoops.shutDown(group);
+    }
+}

@@ -1,0 +1,239 @@
+package io.etcdj.peer;
+
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+import io.etcdj.raft.Membership;
+import io.etcdj.raft.Message;
+import io.etcdj.raft.Snapshot;
+import io.etcdj.raft.SnapshotMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.etcdj.peer.FakeMachine.next;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeerTransportTest {
+    private final List<FakeMachine> machines = new ArrayList<>();
+
+    private FakeMachine machine(String name) throws InterruptedException {
+        return machine(name, PeerTransport.Options.defaults());
+    }
+
+    private FakeMachine machine(String name, PeerTransport.Options options) throws InterruptedException {
+        FakeMachine m = new FakeMachine(name, options).start();
+        machines.add(m);
+        return m;
+    }
+
+    @AfterEach
+    void closeMachines() {
+        machines.forEach(FakeMachine::close);
+    }
+
+    @Test
+    void messagesFlowBothWaysInOrderOverOneStreamEach() throws Exception {
+        // given two machines that know each other
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+        b.knows(a);
+
+        // when each sends many batches, as the node does with the messages of its Readies
+        int batches = 200;
+        for (int i = 1; i <= batches; i++) {
+            a.transport.send(List.of(new Message.Heartbeat("a", "b", 1, i, i),
+                    new Message.AppendRequest("a", "b", 1, i, 1, List.of(new Entry(i + 1, 1, EntryType.NORMAL,
+                            ("value " + i).getBytes())), i)));
+            b.transport.send(List.of(new Message.HeartbeatResponse("b", "a", 1, i)));
+        }
+
+        // then everything arrives, in order, and each direction used a single connection
+        for (int i = 1; i <= batches; i++) {
+            assertEquals(new Message.Heartbeat("a", "b", 1, i, i), b.nextReceived());
+            Message.AppendRequest append = assertInstanceOf(Message.AppendRequest.class, b.nextReceived());
+            assertEquals(i + 1, append.entries().get(0).index());
+            assertEquals(new Message.HeartbeatResponse("b", "a", 1, i), a.nextReceived());
+        }
+        assertEquals(1, b.listener.streamsAccepted());
+        assertEquals(1, a.listener.streamsAccepted());
+        assertTrue(a.unreachable.isEmpty() && b.unreachable.isEmpty(), "nobody was unreachable");
+    }
+
+    @Test
+    void aRestartedReceiverIsReachedAgain() throws Exception {
+        // given a stream from a to b in use
+        FakeMachine a = machine("a", fastBackoff());
+        FakeMachine b = machine("b");
+        a.knows(b);
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 1)));
+        assertEquals(new Message.TimeoutNow("a", "b", 1), b.nextReceived());
+
+        // when b goes away, a notices; then b comes back on the same port
+        b.stopListening();
+        assertEquals("b", next(a.unreachable, "unreachable report"));
+        b.start();
+
+        // then a's messages reach it again over a new stream (Raft resends, so we do too)
+        Message hello = new Message.TimeoutNow("a", "b", 2);
+        long deadline = System.nanoTime() + FakeMachine.PATIENCE.toNanos();
+        Message got = null;
+        while (got == null && System.nanoTime() < deadline) {
+            a.transport.send(List.of(hello));
+            got = b.received.poll(100, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(hello, got);
+        assertEquals(1, b.listener.streamsAccepted());
+    }
+
+    @Test
+    void aLargeSnapshotArrivesWholeAndIsConfirmed() throws Exception {
+        // given a snapshot of many chunks, and messages sent while it travels
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+        byte[] data = new byte[5 * OutboundStream.SNAPSHOT_CHUNK_BYTES * 7 + 123];
+        new Random(3).nextBytes(data);
+        Message.InstallSnapshot snapshot = new Message.InstallSnapshot("a", "b", 4,
+                new Snapshot(new SnapshotMetadata(900, 3, Membership.of("a", "b", "ü")), data));
+
+        // when
+        a.transport.send(List.of(snapshot, new Message.Heartbeat("a", "b", 4, 0, 1)));
+        a.transport.send(List.of(new Message.Heartbeat("a", "b", 4, 0, 2)));
+
+        // then b gets one InstallSnapshot with every byte, and both heartbeats
+        Message.InstallSnapshot got = null;
+        List<Message> others = new ArrayList<>();
+        while (got == null || others.size() < 2) {
+            Message m = b.nextReceived();
+            if (m instanceof Message.InstallSnapshot s) {
+                assertNull(got, "one snapshot only");
+                got = s;
+            } else {
+                others.add(m);
+            }
+        }
+        assertEquals(snapshot.snapshot().metadata(), got.snapshot().metadata());
+        assertEquals(4, got.term());
+        assertArrayEquals(data, got.snapshot().data());
+        assertEquals(List.of(new Message.Heartbeat("a", "b", 4, 0, 1), new Message.Heartbeat("a", "b", 4, 0, 2)), others);
+        assertEquals("b:true", next(a.snapshotReports, "snapshot report"));
+    }
+
+    @Test
+    void anEmptySnapshotArrivesToo() throws Exception {
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+
+        a.transport.send(List.of(new Message.InstallSnapshot("a", "b", 1,
+                new Snapshot(new SnapshotMetadata(1, 1, Membership.of("a")), new byte[0]))));
+
+        Message.InstallSnapshot got = assertInstanceOf(Message.InstallSnapshot.class, b.nextReceived());
+        assertEquals(0, got.snapshot().data().length);
+        assertEquals("b:true", next(a.snapshotReports, "snapshot report"));
+    }
+
+    @Test
+    void aPeerNobodyListensForIsReportedUnreachable() throws Exception {
+        // given a peer URL with nothing behind it
+        FakeMachine a = machine("a", fastBackoff());
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        a.transport.updatePeers(Map.of("c", "http://127.0.0.1:" + deadPort));
+
+        // when a message and a snapshot are sent to it
+        a.transport.send(List.of(new Message.TimeoutNow("a", "c", 1), new Message.InstallSnapshot("a", "c", 1,
+                new Snapshot(new SnapshotMetadata(1, 1, Membership.of("a", "c")), new byte[10]))));
+
+        // then the node hears that c is unreachable and the snapshot was not delivered
+        assertEquals("c", next(a.unreachable, "unreachable report"));
+        assertEquals("c:false", next(a.snapshotReports, "snapshot report"));
+    }
+
+    @Test
+    void aMemberWithoutAPeerUrlIsReportedAtOnce() {
+        FakeMachine a = new FakeMachine("a");
+        PeerTransport transport = new PeerTransport("a", a, null);
+        try {
+            transport.send(List.of(new Message.TimeoutNow("a", "stranger", 1)));
+
+            assertEquals("stranger", a.unreachable.poll());
+        } finally {
+            transport.close();
+        }
+    }
+
+    @Test
+    void aFullQueueDropsAndReportsOnce() {
+        // given a queue of two messages to a peer that is not connected yet
+        FakeMachine a = new FakeMachine("a");
+        PeerTransport.Options tiny = new PeerTransport.Options(2, 1 << 20, Duration.ofSeconds(1),
+                Duration.ofMillis(50), Duration.ofSeconds(1), 1);
+        PeerTransport transport = new PeerTransport("a", a, null, tiny);
+        try {
+            transport.updatePeers(Map.of("b", "http://127.0.0.1:9"));
+
+            // when one Ready holds four messages for it
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                batch.add(new Message.Heartbeat("a", "b", 1, 0, i));
+            }
+            transport.send(batch);
+
+            // then the overflow is reported once, on the sending thread, without blocking
+            assertEquals("b", a.unreachable.poll());
+            assertNull(a.unreachable.poll());
+        } finally {
+            transport.close();
+        }
+    }
+
+    @Test
+    void aStreamToTheWrongMachineIsRefused() throws Exception {
+        // given a believes b lives where c listens
+        FakeMachine a = machine("a", fastBackoff());
+        FakeMachine c = machine("c");
+        a.transport.updatePeers(Map.of("b", c.peerUrl()));
+
+        // when a sends to b
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 1)));
+
+        // then c refuses the stream and receives nothing; a reports b unreachable
+        assertEquals("b", next(a.unreachable, "unreachable report"));
+        assertEquals(0, c.listener.streamsAccepted());
+        assertTrue(c.received.isEmpty());
+    }
+
+    @Test
+    void aRemovedPeerGetsNothingMore() throws Exception {
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 1)));
+        assertEquals(new Message.TimeoutNow("a", "b", 1), b.nextReceived());
+
+        a.transport.updatePeers(Map.of());
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 2)));
+
+        assertEquals("b", next(a.unreachable, "unreachable report"));
+    }
+
+    private static PeerTransport.Options fastBackoff() {
+        return new PeerTransport.Options(4096, 64L << 20, Duration.ofSeconds(1), Duration.ofMillis(10),
+                Duration.ofMillis(100), 1);
+    }
+}
