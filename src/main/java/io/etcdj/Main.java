@@ -9,6 +9,11 @@ import io.etcdj.config.DataDir;
 import io.etcdj.config.LoadResult;
 import io.etcdj.http.ClientListener;
 import io.etcdj.http.HttpOptions;
+import io.etcdj.config.HostPort;
+import io.etcdj.peer.JoinClient;
+import io.etcdj.peer.JoinException;
+import io.etcdj.peer.JoinRequest;
+import io.etcdj.peer.PeerListener;
 import io.etcdj.server.EtcdNode;
 import io.etcdj.wal.CorruptLogException;
 import io.etcdj.wal.DirectoryLock;
@@ -16,8 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.BindException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.LinkedHashSet;
 
 /** The {@code etcd} command: loads the configuration, starts the node and its listeners. */
@@ -73,13 +85,14 @@ public final class Main {
             System.err.println("etcd: " + e.getMessage());
             return 1;
         }
+        List<String> peers = config.peers();
         EtcdNode node;
         try {
             long heartbeat = Math.max(1, config.heartbeatTimeout().toMillis() / TICK_MILLIS);
             long election = Math.max(heartbeat + 1, config.electionTimeout().toMillis() / TICK_MILLIS);
             node = EtcdNode.start(new EtcdNode.Settings(config.name(), config.peerUrl(), config.clientUrl(),
                     config.dataDir().resolve("log"), TICK_MILLIS, (int) heartbeat, (int) election,
-                    config.maxClusterSize()), Clock.systemUTC());
+                    config.maxClusterSize(), !peers.isEmpty()), Clock.systemUTC(), Main::fatal);
         } catch (CorruptLogException e) {
             System.err.println("etcd: the log is damaged: " + e.getMessage());
             return 1;
@@ -87,23 +100,50 @@ public final class Main {
             System.err.println("etcd: cannot open the log in " + config.dataDir() + ": " + e.getMessage());
             return 1;
         }
+        PeerListener peer = new PeerListener(node, null);
+        if (!listen("peers", config.peer().bind(), () -> peer.start(hostOf(config.peer().bind()),
+                config.peer().bind().port()))) {
+            node.close();
+            return 1;
+        }
+        if (node.appliedIndex() == 0 && !peers.isEmpty()) {
+            // A new machine: ask the cluster to take it in, then wait until it has caught up.
+            learnPeerNames(node, peers);
+            try (JoinClient joiner = new JoinClient(null, Duration.ofSeconds(5), Duration.ofSeconds(1))) {
+                long joinIndex = joiner.join(peers, JoinRequest.of(config.name(), config.peerUrl(),
+                        config.clientUrl()), config.maxRetryAttempts());
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (node.appliedIndex() < joinIndex && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+                }
+            } catch (JoinException e) {
+                System.err.println("etcd: " + e.getMessage());
+                peer.close();
+                node.close();
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        } else if (!peers.isEmpty()) {
+            log.info("the data dir already holds this machine's log: rejoining without -peers");
+        }
         HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()));
         ClientListener client = new ClientListener(node, options);
-        String bindHost = config.client().bind().anyHost() ? "0.0.0.0" : config.client().bind().host();
-        try {
-            client.start(bindHost, config.client().bind().port());
-        } catch (Exception e) {
-            String why = e instanceof BindException || e.getCause() instanceof BindException
-                    ? "address already in use" : e.getMessage();
-            System.err.println("etcd: cannot listen for clients on " + config.client().bind() + ": " + why);
+        if (!listen("clients", config.client().bind(), () -> client.start(hostOf(config.client().bind()),
+                config.client().bind().port()))) {
+            peer.close();
             node.close();
             return 1;
         }
         log.info("etcd server [name {}, listen on {}, advertised url {}]", config.name(), config.client().bind(),
                 config.clientUrl());
+        log.info("peer server [name {}, listen on {}, advertised url {}]", config.name(), config.peer().bind(),
+                config.peerUrl());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             client.close();
+            peer.close();
             node.close();
             try {
                 lock.close();
@@ -117,5 +157,52 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Asks each given peer address for its name, so the node can answer them before it has the log. */
+    private static void learnPeerNames(EtcdNode node, List<String> peers) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (String address : peers) {
+            String url = address.contains("://") ? address : "http://" + address;
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/name"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && !r.body().isBlank()) {
+                    node.learnPeer(r.body().trim(), url);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // unreachable now: the join below retries and reports it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private interface Start {
+        void run() throws Exception;
+    }
+
+    private static boolean listen(String what, HostPort address, Start start) {
+        try {
+            start.run();
+            return true;
+        } catch (Exception e) {
+            String why = e instanceof BindException || e.getCause() instanceof BindException
+                    || String.valueOf(e.getMessage()).contains("Address already in use")
+                    ? "address already in use" : e.getMessage();
+            System.err.println("etcd: cannot listen for " + what + " on " + address + ": " + why);
+            return false;
+        }
+    }
+
+    private static String hostOf(HostPort bind) {
+        return bind.anyHost() ? "0.0.0.0" : bind.host();
+    }
+
+    /** The node loop failed or this machine was removed: stop at once, nothing more is safe. */
+    private static void fatal(Throwable why) {
+        System.err.println("etcd: stopping: " + why.getMessage());
+        Runtime.getRuntime().halt(2);
     }
 }

@@ -1,9 +1,15 @@
 package io.etcdj.server;
 
+import io.etcdj.peer.ChangeOutcome;
+import io.etcdj.peer.JoinRequest;
+import io.etcdj.peer.PeerReports;
+import io.etcdj.peer.PeerService;
+import io.etcdj.peer.PeerTransport;
 import io.etcdj.raft.ConfChange;
 import io.etcdj.raft.Entry;
 import io.etcdj.raft.EntryType;
 import io.etcdj.raft.HardState;
+import io.etcdj.raft.Message;
 import io.etcdj.raft.ProposalOutcome;
 import io.etcdj.raft.RaftConfig;
 import io.etcdj.raft.RaftNode;
@@ -26,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,24 +40,30 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One etcd machine: drives the Raft core on a single thread (the node loop) and carries out what
- * it asks — persist to the log with fsync, send, apply committed commands to the store — then
- * completes the futures of the clients waiting for those commands.
+ * it asks — persist to the log with fsync, send to peers, apply committed commands to the store —
+ * then completes the futures of the clients waiting for those commands.
  *
  * <p>Other threads never touch the core: they put tasks in a bounded inbox. Every loop turn drains
  * the inbox, so proposals that arrive while the previous batch is being fsynced go out together in
  * the next Ready and share one fsync (group commit).
  */
-public final class EtcdNode implements EtcdServer, AutoCloseable {
+public final class EtcdNode implements EtcdServer, PeerService, PeerReports, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdNode.class);
     private static final int INBOX_CAPACITY = 1 << 16;
     private static final int MAX_TASKS_PER_TURN = 8192;
 
-    /** Settings of the node that are not the Raft core's. */
+    /**
+     * Settings of the node that are not the Raft core's.
+     *
+     * @param joinExisting start without a log as a machine that joins an existing cluster (it
+     *                     waits for the leader) rather than as the first member of a new one
+     */
     public record Settings(String name, String peerUrl, String clientUrl, Path logDir, long tickMillis,
-                           int heartbeatTicks, int electionTicks, int maxClusterSize) {}
+                           int heartbeatTicks, int electionTicks, int maxClusterSize, boolean joinExisting) {}
 
     private final Settings settings;
     private final Clock clock;
@@ -59,16 +72,21 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
     private final WriteAheadLog wal;
     private final RaftNode raft;
     private final ServerStats stats;
+    private final FollowerStats followerStats = new FollowerStats();
+    private final PeerTransport transport;
+    private final Consumer<Throwable> onFatal;
     private final BlockingQueue<Runnable> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final Thread loop;
     private volatile boolean running = true;
-    private final java.util.function.Consumer<Throwable> onFatal;
 
     // Owned by the node loop thread only.
     private final Map<Long, CompletableFuture<Object>> waiting = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> readRequests = new HashMap<>();
     private final ArrayDeque<PendingRead> confirmedReads = new ArrayDeque<>();
+    private final Map<Long, PendingChange> pendingChanges = new HashMap<>();
     private final List<Runnable> awaitingLeader = new ArrayList<>();
+    /** Peer URLs learned before the log tells them (a new machine must answer its leader at once). */
+    private final Map<String, String> peerHints = new HashMap<>();
     private long nextRequestId;
     private boolean syncInFlight;
 
@@ -76,44 +94,51 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
     private volatile SoftState softState = new SoftState(null, Role.FOLLOWER);
     private volatile long appliedIndex;
     private volatile long term;
+    private volatile long commitIndex;
 
     private record PendingRead(long index, CompletableFuture<Void> future) {}
 
+    private record PendingChange(long term, CompletableFuture<ChangeOutcome> future) {}
+
     private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, RaftNode raft,
-                     java.util.function.Consumer<Throwable> onFatal) {
+                     Consumer<Throwable> onFatal) {
         this.settings = settings;
-        this.onFatal = onFatal;
         this.clock = clock;
         this.store = store;
         this.registry = new Registry(store);
         this.wal = wal;
         this.raft = raft;
+        this.onFatal = onFatal;
         this.stats = new ServerStats(settings.name(), clock.instant());
+        this.transport = new PeerTransport(settings.name(), this, null);
         this.nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
         this.loop = new Thread(this::run, "node-loop");
     }
 
-    /**
-     * Opens the log, replays every committed command into a new store and starts the loop. When
-     * this returns the store holds everything the node ever acknowledged.
-     */
+    /** Starts the node; a failure of its loop halts the process (see the other overload). */
     public static EtcdNode start(Settings settings, Clock clock) throws IOException {
         // A failed fsync or a broken invariant: going on could acknowledge what is not durable.
         return start(settings, clock, e -> Runtime.getRuntime().halt(2));
     }
 
-    /** As {@link #start(Settings, Clock)}, with what to do when the node loop fails. */
-    public static EtcdNode start(Settings settings, Clock clock, java.util.function.Consumer<Throwable> onFatal)
-            throws IOException {
+    /**
+     * Opens the log, replays every committed command into a new store and starts the loop. When
+     * this returns the store holds everything the node ever acknowledged.
+     *
+     * @param onFatal what to do when the node loop fails or this machine is removed from the
+     *                cluster (the loop has stopped by then)
+     */
+    public static EtcdNode start(Settings settings, Clock clock, Consumer<Throwable> onFatal) throws IOException {
         WriteAheadLog wal = WriteAheadLog.open(settings.logDir());
         RaftConfig raftConfig = RaftConfig.defaults(settings.name(), new SplittableRandom())
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks());
         RaftNode raft;
         boolean fresh = wal.entries().isEmpty() && wal.hardState().term() == 0;
-        if (fresh) {
-            byte[] join = CommandCodec.encode(0, new Command.Join(settings.name(), settings.peerUrl(),
-                    settings.clientUrl()));
-            raft = RaftNode.bootstrap(raftConfig, List.of(ConfChange.add(settings.name(), join)));
+        if (fresh && settings.joinExisting()) {
+            raft = RaftNode.create(raftConfig, RestoredState.EMPTY);
+            LOG.info("starting as a new machine of an existing cluster");
+        } else if (fresh) {
+            raft = RaftNode.bootstrap(raftConfig, List.of(ConfChange.add(settings.name(), joinContext(settings))));
             LOG.info("starting a new cluster with this machine as its only member");
         } else {
             List<Entry> entries = new ArrayList<>(wal.entries().size());
@@ -128,6 +153,7 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         EtcdNode node = new EtcdNode(settings, clock, new Store(clock), wal, raft, onFatal);
         long replayFrom = System.nanoTime();
         node.processReadies();
+        node.updatePeers();
         LOG.info("store recovered at index {} (raft index {}) in {} ms", node.store.index(), node.appliedIndex,
                 (System.nanoTime() - replayFrom) / 1_000_000);
         node.loop.start();
@@ -136,6 +162,10 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
             node.submit(raft::campaign);
         }
         return node;
+    }
+
+    private static byte[] joinContext(Settings s) {
+        return CommandCodec.encode(0, new Command.Join(s.name(), s.peerUrl(), s.clientUrl()));
     }
 
     // ---- EtcdServer ----
@@ -213,16 +243,70 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
     @Override
     public String leaderStatsJson() {
         String leader = softState.leader();
-        return "{\"leader\":\"" + (leader == null ? "" : leader) + "\",\"followers\":{}}";
+        return followerStats.json(leader == null ? "" : leader);
     }
 
     public Registry registry() {
         return registry;
     }
 
+    /** The highest index this machine has applied to its store. */
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
     /** Fsyncs of the log since start: with group commit, fewer than the writes acknowledged. */
     public long logSyncs() {
         return wal.syncCount();
+    }
+
+    // ---- PeerService and PeerReports (called from network threads) ----
+
+    @Override
+    public String clientUrl() {
+        return settings.clientUrl();
+    }
+
+    @Override
+    public String peerUrl() {
+        return settings.peerUrl();
+    }
+
+    @Override
+    public void receive(Message m) {
+        // When the inbox is full the message is dropped: Raft recovers from lost messages.
+        submit(() -> stepOnLoop(m));
+    }
+
+    @Override
+    public CompletableFuture<ChangeOutcome> join(JoinRequest request) {
+        CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
+        if (!submit(() -> joinOnLoop(request, future))) {
+            future.completeExceptionally(new EtcdException(300, "too many pending requests", store.index()));
+        }
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<ChangeOutcome> remove(String name) {
+        CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
+        if (!submit(() -> removeOnLoop(name, future))) {
+            future.completeExceptionally(new EtcdException(300, "too many pending requests", store.index()));
+        }
+        return future;
+    }
+
+    @Override
+    public void unreachable(String member) {
+        submit(() -> {
+            raft.reportUnreachable(member);
+            followerStats.unreachable(member);
+        });
+    }
+
+    @Override
+    public void snapshotSent(String member, boolean delivered) {
+        submit(() -> raft.reportSnapshot(member, delivered));
     }
 
     @Override
@@ -235,6 +319,7 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        transport.close();
         try {
             wal.close();
         } catch (IOException e) {
@@ -281,6 +366,21 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         }
     }
 
+    private void stepOnLoop(Message m) {
+        if (!m.to().equals(settings.name())) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (m instanceof Message.AppendRequest) {
+            stats.appendReceived();
+        } else if (m instanceof Message.AppendResponse r) {
+            followerStats.answered(r.from(), r.success(), now);
+        } else if (m instanceof Message.HeartbeatResponse r) {
+            followerStats.answered(r.from(), true, now);
+        }
+        raft.step(m);
+    }
+
     private void proposeOnLoop(Command command, CompletableFuture<Object> future) {
         long id = nextRequestId++;
         ProposalOutcome outcome = raft.propose(CommandCodec.encode(id, command));
@@ -306,6 +406,69 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         }
     }
 
+    private void joinOnLoop(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        if (!leadsOrRedirects(future)) {
+            return;
+        }
+        if (!request.supports(JoinRequest.MAX_VERSION)) {
+            future.completeExceptionally(new EtcdException(300, "machine " + request.name()
+                    + " cannot run store version " + JoinRequest.MAX_VERSION, store.index()));
+            return;
+        }
+        Registry.Machine known = registry.lookup(request.name());
+        if (known != null && raft.membership().contains(request.name())) {
+            if (known.peerUrl().equals(request.raftUrl())) {
+                // A member that lost its log joins again: it is already in, the leader will catch it up.
+                future.complete(new ChangeOutcome.Committed(raft.commitIndex()));
+            } else {
+                future.completeExceptionally(new EtcdException(105, "the name " + request.name()
+                        + " is taken by the machine at " + known.peerUrl(), store.index()));
+            }
+            return;
+        }
+        if (raft.membership().size() >= settings.maxClusterSize()) {
+            future.completeExceptionally(new EtcdException(103, "", store.index()));
+            return;
+        }
+        byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl()));
+        proposeChange(ConfChange.add(request.name(), context), future);
+    }
+
+    private void removeOnLoop(String name, CompletableFuture<ChangeOutcome> future) {
+        if (!leadsOrRedirects(future)) {
+            return;
+        }
+        if (!raft.membership().contains(name)) {
+            future.completeExceptionally(new EtcdException(100, Registry.KEY + "/" + name, store.index()));
+            return;
+        }
+        proposeChange(ConfChange.remove(name), future);
+    }
+
+    private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {
+        if (raft.isLeader()) {
+            return true;
+        }
+        String leaderUrl = leaderPeerUrl();
+        if (leaderUrl.isEmpty()) {
+            future.completeExceptionally(new EtcdException(300, "no leader", store.index()));
+        } else {
+            future.complete(new ChangeOutcome.NotLeader(leaderUrl));
+        }
+        return false;
+    }
+
+    private void proposeChange(ConfChange change, CompletableFuture<ChangeOutcome> future) {
+        ProposalOutcome outcome = raft.proposeMembershipChange(change);
+        if (outcome instanceof ProposalOutcome.Accepted a) {
+            pendingChanges.put(a.index(), new PendingChange(a.term(), future));
+        } else if (outcome instanceof ProposalOutcome.Refused r) {
+            future.completeExceptionally(new EtcdException(300, r.reason(), store.index()));
+        } else {
+            future.completeExceptionally(new EtcdException(300, "not the leader", store.index()));
+        }
+    }
+
     /** On the leader, expiry is a command like any other, so every member expires the same keys. */
     private void expireKeys() {
         if (syncInFlight || softState.role() != Role.LEADER) {
@@ -325,8 +488,10 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         while (raft.hasReady()) {
             Ready rd = raft.ready();
             persist(rd);
-            // No peers yet: a one-member cluster sends nothing.
+            send(rd.messages());
+            boolean membershipChanged = false;
             for (Entry e : rd.committedEntries()) {
+                membershipChanged |= e.type() == EntryType.CONF_CHANGE;
                 apply(e);
             }
             for (ReadState rs : rd.readStates()) {
@@ -337,7 +502,15 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
             }
             raft.advance(rd);
             term = raft.term();
+            commitIndex = raft.commitIndex();
             answerReads();
+            if (membershipChanged) {
+                updatePeers();
+                if (!raft.membership().contains(settings.name()) && appliedIndex > 0 && !raft.membership().members().isEmpty()) {
+                    removedFromCluster();
+                    return;
+                }
+            }
             if (rd.softState() != null) {
                 roleChanged(rd.softState());
             }
@@ -357,9 +530,36 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         wal.save(hs, entries, rd.mustSync() || !entries.isEmpty());
     }
 
+    private void send(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        int appends = 0;
+        for (Message m : messages) {
+            if (m instanceof Message.AppendRequest) {
+                appends++;
+                followerStats.sent(m.to(), now);
+            } else if (m instanceof Message.Heartbeat) {
+                followerStats.sent(m.to(), now);
+            }
+        }
+        stats.appendSent(appends);
+        transport.send(messages);
+    }
+
     private void apply(Entry e) {
         if (e.type() == EntryType.CONF_CHANGE) {
             applyMembership(ConfChange.fromBytes(e.data()));
+            PendingChange pending = pendingChanges.remove(e.index());
+            if (pending != null) {
+                if (pending.term() == e.term()) {
+                    pending.future().complete(new ChangeOutcome.Committed(e.index()));
+                } else {
+                    pending.future().completeExceptionally(
+                            new EtcdException(300, "the change was lost with its leader", store.index()));
+                }
+            }
         } else if (!e.isNoop()) {
             CommandCodec.Proposal p = CommandCodec.decode(e.data());
             Object result;
@@ -401,18 +601,59 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
     }
 
     private void applyMembership(ConfChange change) {
-        if (change.type() == ConfChange.Type.ADD_MEMBER && change.context() != null
-                && change.context().length > 0) {
-            Command c = CommandCodec.decode(change.context()).command();
-            if (c instanceof Command.Join join) {
-                try {
-                    registry.register(join, settings.maxClusterSize());
-                    LOG.info("machine {} joined (peer {}, client {})", join.name(), join.raftUrl(), join.etcdUrl());
-                } catch (EtcdException full) {
-                    LOG.warn("machine {} not registered: {}", join.name(), full.getMessage());
+        if (change.type() == ConfChange.Type.REMOVE_MEMBER) {
+            registry.unregister(change.member());
+            LOG.info("machine {} left the cluster", change.member());
+            return;
+        }
+        if (change.context() != null && change.context().length > 0
+                && CommandCodec.decode(change.context()).command() instanceof Command.Join join) {
+            // The size limit was checked when the join was proposed; the log decides now.
+            if (registry.register(join, 0)) {
+                LOG.info("machine {} joined (peer {}, client {})", join.name(), join.raftUrl(), join.etcdUrl());
+            }
+        }
+    }
+
+    /**
+     * Tells the node where a machine listens before the log does: a new machine must be able to
+     * answer the leader that sends it the log, or the leader never learns how far behind it is.
+     */
+    public void learnPeer(String name, String peerUrl) {
+        if (!name.equals(settings.name()) && !peerUrl.isEmpty()) {
+            submit(() -> {
+                if (!peerUrl.equals(peerHints.put(name, peerUrl))) {
+                    updatePeers();
+                }
+            });
+        }
+    }
+
+    private void updatePeers() {
+        Map<String, String> peers = new HashMap<>();
+        peerHints.keySet().removeIf(name -> registry.lookup(name) != null);
+        peers.putAll(peerHints);
+        for (String member : raft.membership().members()) {
+            if (!member.equals(settings.name())) {
+                Registry.Machine m = registry.lookup(member);
+                if (m != null) {
+                    peers.put(member, m.peerUrl());
                 }
             }
         }
+        transport.updatePeers(peers);
+        if (raft.isLeader()) {
+            List<String> followers = new ArrayList<>(raft.membership().members());
+            followers.remove(settings.name());
+            followerStats.retain(followers);
+        }
+    }
+
+    private void removedFromCluster() {
+        LOG.warn("this machine was removed from the cluster: stopping");
+        running = false;
+        failWaiting("this machine was removed from the cluster");
+        onFatal.accept(new IllegalStateException("removed from the cluster"));
     }
 
     private void answerReads() {
@@ -428,8 +669,12 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         stats.roleChanged(state, s.leader() == null ? "" : s.leader());
         if (s.role() == Role.LEADER && before.role() != Role.LEADER) {
             LOG.info("became the leader in term {}", raft.term());
+            followerStats.clear();
+            updatePeers();
         } else if (s.leader() != null && !s.leader().equals(before.leader())) {
             LOG.info("following {} in term {}", s.leader(), raft.term());
+        } else if (s.leader() == null && before.leader() != null) {
+            LOG.info("lost the leader in term {}", raft.term());
         }
         if (s.role() != Role.LEADER && before.role() == Role.LEADER) {
             failWaiting("leadership lost");
@@ -447,6 +692,10 @@ public final class EtcdNode implements EtcdServer, AutoCloseable {
         waiting.clear();
         readRequests.values().forEach(f -> f.completeExceptionally(err));
         readRequests.clear();
+        for (Iterator<PendingChange> it = pendingChanges.values().iterator(); it.hasNext(); ) {
+            it.next().future().completeExceptionally(err);
+            it.remove();
+        }
         syncInFlight = false;
     }
 }

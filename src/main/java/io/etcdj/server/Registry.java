@@ -52,6 +52,16 @@ public final class Registry {
         return true;
     }
 
+    /** Applies a removal: deletes the machine's entry, as the reference does. */
+    void unregister(String name) {
+        machines.remove(name);
+        try {
+            store.delete(KEY + "/" + name, false, false);
+        } catch (EtcdException notFound) {
+            // never registered (e.g. its join was refused as too many): nothing to remove
+        }
+    }
+
     /** The machine with this name, read from the store when not cached; null when unknown. */
     public Machine lookup(String name) {
         Machine cached = machines.get(name);
