@@ -36,8 +36,9 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         StreamFrame f = MessageCodec.decodeFrame(frame);
         if (f instanceof StreamFrame.Carried c) {
-            if (deliver(c.message()) && c.message() instanceof Message.InstallSnapshot s) {
-                confirm(ctx, s);
+            boolean delivered = deliver(c.message());
+            if (c.message() instanceof Message.InstallSnapshot s) {
+                settle(ctx, s, delivered);
             }
         } else if (f instanceof StreamFrame.SnapshotHead h) {
             begin(ctx, h);
@@ -88,12 +89,18 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
                 new Snapshot(head.metadata(), data));
         head = null;
         data = null;
-        if (deliver(m)) {
-            confirm(ctx, m);
-        }
+        settle(ctx, m, deliver(m));
     }
 
-    private void confirm(ChannelHandlerContext ctx, Message.InstallSnapshot m) {
+    /**
+     * The sender waits for a word on every snapshot: a receipt when the node has it, or the end of
+     * the stream when it does not, so that it can report the failure and let Raft retry.
+     */
+    private void settle(ChannelHandlerContext ctx, Message.InstallSnapshot m, boolean delivered) {
+        if (!delivered) {
+            ctx.close();
+            return;
+        }
         ByteBuf out = ctx.alloc().buffer();
         out.writeInt(0);
         MessageCodec.encodeSnapshotReceived(service.name(), m.from(), m.snapshot().index(), out);

@@ -25,6 +25,17 @@ import java.util.List;
  * ({@link WireFormatException}). On a stream every frame is preceded by its length in bytes, an
  * unsigned 32-bit big-endian integer, at most {@value #MAX_FRAME_BYTES}.
  *
+ * <h2>Stream</h2>
+ * A member opens one stream to each peer it sends to: an HTTP/1.1 request {@code GET /raft} on the
+ * peer port with {@code Connection: Upgrade}, {@code Upgrade: etcdj-raft/1},
+ * {@code X-Raft-From: <sender>} and {@code X-Raft-To: <receiver>}. The receiver answers
+ * {@code 101 Switching Protocols} (or 426 for a bad request, 409 when it is not the named
+ * receiver), and from then on the connection carries length-prefixed frames: messages from the
+ * sender, snapshot receipts back. A snapshot travels as a SnapshotHead and then SnapshotChunk
+ * frames (64 KiB each) with other messages allowed between chunks; the receiver reassembles it,
+ * delivers one InstallSnapshot and answers SnapshotReceived, or closes the stream if it could not
+ * deliver it.
+ *
  * <h2>Primitives</h2>
  * <ul>
  *   <li>{@code uvarint}: an unsigned integer in groups of 7 bits, least significant first, the

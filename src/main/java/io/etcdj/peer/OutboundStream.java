@@ -222,12 +222,13 @@ final class OutboundStream {
         }).channel();
         channel = ch;
         ch.closeFuture().addListener(f -> closed(ch));
+        long handshakeLimit = options.connectTimeout().toNanos() * 2;
         loop.schedule(() -> {
             if (channel == ch && state == State.CONNECTING) {
-                noteFailure(new IllegalStateException("no stream handshake within " + options.connectTimeout().toMillis() + " ms"));
+                noteFailure(new IllegalStateException("no stream within " + handshakeLimit / 1_000_000 + " ms"));
                 ch.close();
             }
-        }, options.connectTimeout().toNanos() * 2, TimeUnit.NANOSECONDS);
+        }, handshakeLimit, TimeUnit.NANOSECONDS);
     }
 
     private void noteFailure(Throwable cause) {
@@ -304,7 +305,15 @@ final class OutboundStream {
             if (q != null) {
                 queuedMessages.decrementAndGet();
                 queuedBytes.addAndGet(-q.size());
-                ch.write(MessageCodec.lengthPrefixed(ch.alloc(), q.message()), ch.voidPromise());
+                ByteBuf frame = MessageCodec.lengthPrefixed(ch.alloc(), q.message());
+                if (frame.readableBytes() - 4 > MessageCodec.MAX_FRAME_BYTES) {
+                    // The receiver would refuse it and drop the stream: better to lose this one message.
+                    log.error("{}: dropping a {}-byte message to {}: frames are limited to {} bytes", localName,
+                            frame.readableBytes() - 4, peer, MessageCodec.MAX_FRAME_BYTES);
+                    frame.release();
+                    continue;
+                }
+                ch.write(frame, ch.voidPromise());
             } else if (transfer == null && pendingSnapshot.get() != null) {
                 transfer = new Transfer(pendingSnapshot.getAndSet(null));
                 continue;

@@ -112,7 +112,8 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             if (failure instanceof EtcdException e) {
                 return etcdError(e);
             }
-            return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, failure.getMessage() + "\n", true);
+            String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+            return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, message + "\n", true);
         });
     }
 

@@ -29,6 +29,8 @@ final class FakeMachine implements PeerService, PeerReports, AutoCloseable {
             n -> CompletableFuture.completedFuture(new ChangeOutcome.Committed(1));
     volatile int storeVersion = JoinRequest.MAX_VERSION;
     private final PeerTransport.Options options;
+    private final io.netty.handler.ssl.SslContext serverTls;
+    private final io.netty.handler.ssl.SslContext clientTls;
     PeerListener listener;
     PeerTransport transport;
     int port;
@@ -38,17 +40,24 @@ final class FakeMachine implements PeerService, PeerReports, AutoCloseable {
     }
 
     FakeMachine(String name, PeerTransport.Options options) {
+        this(name, options, null, null);
+    }
+
+    FakeMachine(String name, PeerTransport.Options options, io.netty.handler.ssl.SslContext serverTls,
+                io.netty.handler.ssl.SslContext clientTls) {
         this.name = name;
         this.options = options;
+        this.serverTls = serverTls;
+        this.clientTls = clientTls;
     }
 
     /** Starts listening on a free port of 127.0.0.1 (or the previous one, after {@link #stopListening}). */
     FakeMachine start() throws InterruptedException {
-        listener = new PeerListener(this, null);
+        listener = new PeerListener(this, serverTls);
         InetSocketAddress bound = listener.start("127.0.0.1", port);
         port = bound.getPort();
         if (transport == null) {
-            transport = new PeerTransport(name, this, null, options);
+            transport = new PeerTransport(name, this, clientTls, options);
         }
         return this;
     }
@@ -89,7 +98,7 @@ final class FakeMachine implements PeerService, PeerReports, AutoCloseable {
 
     @Override
     public String peerUrl() {
-        return "http://127.0.0.1:" + port;
+        return (serverTls == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
     @Override

@@ -178,14 +178,14 @@ class PeerTransportTest {
     }
 
     @Test
-    void aFullQueueDropsAndReportsOnce() {
-        // given a queue of two messages to a peer that is not connected yet
+    void aFullQueueDropsAndReportsOnce() throws Exception {
+        // given a queue of two messages to a peer that accepts connections but never answers the handshake
         FakeMachine a = new FakeMachine("a");
-        PeerTransport.Options tiny = new PeerTransport.Options(2, 1 << 20, Duration.ofSeconds(1),
+        PeerTransport.Options tiny = new PeerTransport.Options(2, 1 << 20, Duration.ofSeconds(30),
                 Duration.ofMillis(50), Duration.ofSeconds(1), 1);
         PeerTransport transport = new PeerTransport("a", a, null, tiny);
-        try {
-            transport.updatePeers(Map.of("b", "http://127.0.0.1:9"));
+        try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            transport.updatePeers(Map.of("b", "http://127.0.0.1:" + silent.getLocalPort()));
 
             // when one Ready holds four messages for it
             List<Message> batch = new ArrayList<>();
