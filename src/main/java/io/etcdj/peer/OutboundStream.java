@@ -66,6 +66,7 @@ final class OutboundStream {
     }
 
     private final String localName;
+    private final String localUrl;
     private final String peer;
     private final PeerAddress address;
     private final EventLoop loop;
@@ -92,9 +93,10 @@ final class OutboundStream {
     private Throwable lastFailure;
     private ScheduledFuture<?> retry;
 
-    OutboundStream(String localName, String peer, PeerAddress address, EventLoop loop, SslContext sslContext,
-                   PeerTransport.Options options, PeerReports reports) {
+    OutboundStream(String localName, String localUrl, String peer, PeerAddress address, EventLoop loop,
+                   SslContext sslContext, PeerTransport.Options options, PeerReports reports) {
         this.localName = localName;
+        this.localUrl = localUrl;
         this.peer = peer;
         this.address = address;
         this.loop = loop;
@@ -375,7 +377,7 @@ final class OutboundStream {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(StreamUpgrade.request(address.hostHeader(), localName, peer));
+            ctx.writeAndFlush(StreamUpgrade.request(address.hostHeader(), localName, localUrl, peer));
             ctx.fireChannelActive();
         }
 

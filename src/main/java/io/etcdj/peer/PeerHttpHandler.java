@@ -191,6 +191,10 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         switching.headers().set(HttpHeaderNames.UPGRADE, StreamUpgrade.PROTOCOL)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         ctx.writeAndFlush(switching);
+        String fromUrl = req.headers().get(StreamUpgrade.FROM_URL_HEADER, "");
+        if (!fromUrl.isEmpty()) {
+            service.peerSeen(from, fromUrl);
+        }
         StreamUpgrade.switchToFrames(ctx.pipeline(), httpCodec, new InboundStream(service, from), aggregator, this);
         streamsAccepted.incrementAndGet();
         log.info("{}: Raft stream from {} ({})", service.name(), from, ctx.channel().remoteAddress());

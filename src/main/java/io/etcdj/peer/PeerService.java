@@ -24,6 +24,13 @@ public interface PeerService {
         return JoinRequest.MAX_VERSION;
     }
 
+    /**
+     * A machine opened a Raft stream to this one and said where it listens. Must not block. A
+     * machine that has not yet learned its peers from the log needs this to answer them.
+     */
+    default void peerSeen(String name, String peerUrl) {
+    }
+
     /** A message from another member, for the Raft core. Must not block; drop it when overloaded. */
     void receive(Message m);
 

@@ -61,6 +61,7 @@ public final class PeerTransport implements AutoCloseable {
     private final Map<String, OutboundStream> streams = new ConcurrentHashMap<>();
     private final Set<String> unknownReported = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile String localUrl = "";
 
     /**
      * @param localName  this machine's name, sent when opening streams
@@ -77,6 +78,14 @@ public final class PeerTransport implements AutoCloseable {
         this.sslContext = sslContext;
         this.options = options;
         this.group = EventLoops.group(options.ioThreads(), "peer-transport");
+    }
+
+    /**
+     * The peer URL this machine is reached at, sent when opening streams so that a receiver that
+     * does not know this machine yet (a new member being brought up to date) can answer it.
+     */
+    public void advertise(String peerUrl) {
+        this.localUrl = peerUrl == null ? "" : peerUrl;
     }
 
     /**
@@ -139,7 +148,7 @@ public final class PeerTransport implements AutoCloseable {
             if (current != null && current.address().equals(address)) {
                 continue;
             }
-            streams.put(name, new OutboundStream(localName, name, address, group.next(), sslContext, options, reports));
+            streams.put(name, new OutboundStream(localName, localUrl, name, address, group.next(), sslContext, options, reports));
             unknownReported.remove(name);
             if (current != null) {
                 log.info("{}: peer {} moved to {}", localName, name, address);

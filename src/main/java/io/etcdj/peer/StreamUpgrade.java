@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * The HTTP/1.1 upgrade that turns a connection to the peer port into a Raft stream. The sender
  * asks {@code GET /raft} with {@code Connection: Upgrade}, {@code Upgrade: etcdj-raft/1} and its
- * own and the expected receiver's names; the receiver answers {@code 101 Switching Protocols} and
+ * own name and peer URL and the expected receiver's name; the receiver answers {@code 101 Switching Protocols} and
  * from then on both directions carry length-prefixed {@link MessageCodec} frames: messages from
  * the sender, snapshot receipts from the receiver.
  */
@@ -22,16 +22,19 @@ final class StreamUpgrade {
     static final String PROTOCOL = "etcdj-raft/1";
     static final String FROM_HEADER = "X-Raft-From";
     static final String TO_HEADER = "X-Raft-To";
+    /** The sender's peer URL, so a receiver that has not learned it from the log can answer. */
+    static final String FROM_URL_HEADER = "X-Raft-From-URL";
 
     private StreamUpgrade() {
     }
 
-    static FullHttpRequest request(String hostHeader, String from, String to) {
+    static FullHttpRequest request(String hostHeader, String from, String fromUrl, String to) {
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, PATH);
         req.headers().set(HttpHeaderNames.HOST, hostHeader)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
                 .set(HttpHeaderNames.UPGRADE, PROTOCOL)
                 .set(FROM_HEADER, from)
+                .set(FROM_URL_HEADER, fromUrl)
                 .set(TO_HEADER, to)
                 .set(HttpHeaderNames.CONTENT_LENGTH, 0);
         return req;

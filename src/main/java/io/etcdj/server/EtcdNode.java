@@ -111,6 +111,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         this.onFatal = onFatal;
         this.stats = new ServerStats(settings.name(), clock.instant());
         this.transport = new PeerTransport(settings.name(), this, null);
+        this.transport.advertise(settings.peerUrl());
         this.nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
         this.loop = new Thread(this::run, "node-loop");
     }
@@ -276,6 +277,11 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     public void receive(Message m) {
         // When the inbox is full the message is dropped: Raft recovers from lost messages.
         submit(() -> stepOnLoop(m));
+    }
+
+    @Override
+    public void peerSeen(String name, String peerUrl) {
+        learnPeer(name, peerUrl);
     }
 
     @Override

@@ -247,8 +247,9 @@ public final class Store {
             long nextIndex = currentIndex + 1;
             Event event = new Event(Event.DELETE, new NodeView(key, null, node.isDir() ? null : node.value,
                     node.isDir(), null, 0, null, nextIndex, node.createdIndex));
-            removeNotifying(node, event);
+            // the index moves first: a woken watcher may read it at once on another thread
             currentIndex = nextIndex;
+            removeNotifying(node, event);
             watcherHub.notify(event);
             stats.inc(Counter.DELETE_SUCCESS);
             return event;
