@@ -42,7 +42,8 @@ public final class Registry {
         if (lookup(join.name()) != null) {
             return false;
         }
-        if (maxClusterSize > 0 && count() >= maxClusterSize) {
+        int count = count(); // looked up even without a limit: the reference's lookups show in the stats
+        if (maxClusterSize > 0 && count >= maxClusterSize) {
             throw new EtcdException(103, "", store.index());
         }
         String value = "etcd=" + URLEncoder.encode(join.etcdUrl(), StandardCharsets.UTF_8)
