@@ -37,7 +37,8 @@ final class V1WatchHandler implements Endpoint {
         try {
             watcher = server.store().watch(key, false, sinceIndex, event -> request.executor().execute(() ->
                     reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
-                            EventJson.v1(event, server.store().index())))));
+                            EventJson.v1(event, server.store().index())))),
+                    cleared -> request.executor().execute(() -> reply.complete(ErrorReplies.etcd(cleared))));
         } catch (EtcdException e) {
             throw new EtcdException(WATCH_FAILED, key, server.store().index());
         }

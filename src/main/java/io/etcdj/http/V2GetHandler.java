@@ -55,7 +55,8 @@ final class V2GetHandler implements Endpoint {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         // the store calls back under its lock: render the answer later, on the connection's loop
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
-                event -> request.executor().execute(() -> reply.complete(CommandDispatch.v2Read(server, event))));
+                event -> request.executor().execute(() -> reply.complete(CommandDispatch.v2Read(server, event))),
+                cleared -> request.executor().execute(() -> reply.complete(ErrorReplies.etcd(cleared))));
         request.onClose(watcher::cancel);
         return reply;
     }

@@ -271,11 +271,20 @@ public final class Store {
      * @throws EtcdException 401 when {@code sinceIndex} is older than the kept history
      */
     public Watcher watch(String prefix, boolean recursive, long sinceIndex, Consumer<Event> listener) {
+        return watch(prefix, recursive, sinceIndex, listener, error -> { });
+    }
+
+    /**
+     * As {@link #watch(String, boolean, long, Consumer)}, and {@code onCleared} is told (with error
+     * 400) when the watch can no longer be served because the store was replaced by a snapshot.
+     */
+    public Watcher watch(String prefix, boolean recursive, long sinceIndex, Consumer<Event> listener,
+                         Consumer<EtcdException> onCleared) {
         String key = KeyPath.clean(prefix);
         lock.writeLock().lock();
         try {
             long from = sinceIndex == 0 ? currentIndex + 1 : sinceIndex;
-            return watcherHub.watch(key, recursive, from, currentIndex, listener);
+            return watcherHub.watch(key, recursive, from, currentIndex, listener, onCleared);
         } finally {
             lock.writeLock().unlock();
         }
@@ -349,6 +358,7 @@ public final class Store {
             List<Node> all = new ArrayList<>();
             root.collect(all);
             all.forEach(ttlQueue::add);
+            watcherHub.clearAll(new EtcdException(EtcdException.WATCHER_CLEARED, "", currentIndex));
         } finally {
             lock.writeLock().unlock();
         }

@@ -35,13 +35,14 @@ final class WatcherHub {
      * Serves a watch from the history when an event at or after {@code sinceIndex} matches,
      * otherwise registers it for the next matching change.
      */
-    Watcher watch(String key, boolean recursive, long sinceIndex, long currentIndex, Consumer<Event> listener) {
+    Watcher watch(String key, boolean recursive, long sinceIndex, long currentIndex, Consumer<Event> listener,
+                  Consumer<EtcdException> onCleared) {
         Event past = history.scan(key, recursive, sinceIndex, currentIndex);
         if (past != null) {
             deliver(listener, past);
             return () -> { };
         }
-        PendingWatcher watcher = new PendingWatcher(key, recursive, sinceIndex, listener);
+        PendingWatcher watcher = new PendingWatcher(key, recursive, sinceIndex, listener, onCleared);
         synchronized (this) {
             watchers.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(watcher);
             count++;
@@ -94,6 +95,26 @@ final class WatcherHub {
         }
     }
 
+    /**
+     * Ends every pending watch with {@code error}: the store was replaced (a snapshot installed), so
+     * the changes they wait for may never be seen as events.
+     */
+    void clearAll(EtcdException error) {
+        List<PendingWatcher> all = new ArrayList<>();
+        synchronized (this) {
+            watchers.values().forEach(all::addAll);
+            watchers.clear();
+            count = 0;
+        }
+        for (PendingWatcher watcher : all) {
+            try {
+                watcher.onCleared.accept(error);
+            } catch (RuntimeException e) {
+                LOG.warn("watch listener failed on clearing {}", watcher.key, e);
+            }
+        }
+    }
+
     synchronized long count() {
         return count;
     }
@@ -122,12 +143,15 @@ final class WatcherHub {
         final boolean recursive;
         final long sinceIndex;
         final Consumer<Event> listener;
+        final Consumer<EtcdException> onCleared;
 
-        PendingWatcher(String key, boolean recursive, long sinceIndex, Consumer<Event> listener) {
+        PendingWatcher(String key, boolean recursive, long sinceIndex, Consumer<Event> listener,
+                       Consumer<EtcdException> onCleared) {
             this.key = key;
             this.recursive = recursive;
             this.sinceIndex = sinceIndex;
             this.listener = listener;
+            this.onCleared = onCleared;
         }
 
         @Override

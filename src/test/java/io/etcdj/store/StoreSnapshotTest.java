@@ -3,6 +3,7 @@ package io.etcdj.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -86,20 +87,6 @@ class StoreSnapshotTest {
     }
 
     @Test
-    void pendingWatchersSurviveRecovery() {
-        Store target = new Store(clock);
-        List<Event> seen = new ArrayList<>();
-        target.watch("/t", false, 0, seen::add);
-        fillOriginal();
-
-        target.recover(original.save());
-        target.set("/t", false, "next", null);
-
-        assertEquals(1, seen.size());
-        assertEquals(original.index() + 1, seen.get(0).index());
-    }
-
-    @Test
     void emptyStoreRoundTrips() {
         Store copy = roundTrip();
 
@@ -114,5 +101,25 @@ class StoreSnapshotTest {
 
         assertThrows(IllegalArgumentException.class, () -> copy.recover("not json".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> copy.recover("{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void watchersPendingWhenASnapshotReplacesTheStoreAreEndedWithError400() {
+        // given a watch waiting on a store
+        Store follower = new Store(clock);
+        java.util.List<Event> events = new java.util.ArrayList<>();
+        java.util.List<EtcdException> errors = new java.util.ArrayList<>();
+        follower.watch("/foo", false, 0, events::add, errors::add);
+        original.set("/foo", false, "bar", null);
+
+        // when the store is replaced by a snapshot
+        follower.recover(original.save());
+
+        // then the watch ends with "watcher is cleared" instead of waiting for ever
+        assertEquals(java.util.List.of(), events);
+        assertEquals(1, errors.size());
+        assertEquals(400, errors.get(0).code());
+        assertEquals(original.index(), errors.get(0).index());
+        assertTrue(follower.statsJson().contains("\"watchers\":0"), follower.statsJson());
     }
 }
