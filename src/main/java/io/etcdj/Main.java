@@ -15,16 +15,15 @@ import io.etcdj.peer.JoinException;
 import io.etcdj.peer.JoinRequest;
 import io.etcdj.peer.PeerListener;
 import io.etcdj.server.EtcdNode;
+import io.etcdj.tls.TlsConfigException;
+import io.etcdj.tls.TlsContexts;
 import io.etcdj.wal.CorruptLogException;
+import io.netty.handler.ssl.SslContext;
 import io.etcdj.wal.DirectoryLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,13 +85,24 @@ public final class Main {
             return 1;
         }
         List<String> peers = config.peers();
+        SslContext clientTls;
+        SslContext peerServerTls;
+        SslContext peerClientTls;
+        try {
+            clientTls = TlsContexts.server(config.client().tls());
+            peerServerTls = TlsContexts.server(config.peer().tls());
+            peerClientTls = TlsContexts.client(config.peer().tls());
+        } catch (TlsConfigException e) {
+            System.err.println("etcd: " + e.getMessage());
+            return 1;
+        }
         EtcdNode node;
         try {
             long heartbeat = Math.max(1, config.heartbeatTimeout().toMillis() / TICK_MILLIS);
             long election = Math.max(heartbeat + 1, config.electionTimeout().toMillis() / TICK_MILLIS);
             node = EtcdNode.start(new EtcdNode.Settings(config.name(), config.peerUrl(), config.clientUrl(),
                     config.dataDir().resolve("log"), TICK_MILLIS, (int) heartbeat, (int) election,
-                    config.maxClusterSize(), !peers.isEmpty()), Clock.systemUTC(), Main::fatal);
+                    config.maxClusterSize(), !peers.isEmpty(), peerClientTls), Clock.systemUTC(), Main::fatal);
         } catch (CorruptLogException e) {
             System.err.println("etcd: the log is damaged: " + e.getMessage());
             return 1;
@@ -100,7 +110,7 @@ public final class Main {
             System.err.println("etcd: cannot open the log in " + config.dataDir() + ": " + e.getMessage());
             return 1;
         }
-        PeerListener peer = new PeerListener(node, null);
+        PeerListener peer = new PeerListener(node, peerServerTls);
         if (!listen("peers", config.peer().bind(), () -> peer.start(hostOf(config.peer().bind()),
                 config.peer().bind().port()))) {
             node.close();
@@ -108,8 +118,7 @@ public final class Main {
         }
         if (node.appliedIndex() == 0 && !peers.isEmpty()) {
             // A new machine: ask the cluster to take it in, then wait until it has caught up.
-            learnPeerNames(node, peers);
-            try (JoinClient joiner = new JoinClient(null, Duration.ofSeconds(5), Duration.ofSeconds(1))) {
+            try (JoinClient joiner = new JoinClient(peerClientTls, Duration.ofSeconds(5), Duration.ofSeconds(1))) {
                 long joinIndex = joiner.join(peers, JoinRequest.of(config.name(), config.peerUrl(),
                         config.clientUrl()), config.maxRetryAttempts());
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -129,6 +138,9 @@ public final class Main {
             log.info("the data dir already holds this machine's log: rejoining without -peers");
         }
         HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()));
+        if (clientTls != null) {
+            options = options.withSslContext(clientTls);
+        }
         ClientListener client = new ClientListener(node, options);
         if (!listen("clients", config.client().bind(), () -> client.start(hostOf(config.client().bind()),
                 config.client().bind().port()))) {
@@ -157,26 +169,6 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    /** Asks each given peer address for its name, so the node can answer them before it has the log. */
-    private static void learnPeerNames(EtcdNode node, List<String> peers) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        for (String address : peers) {
-            String url = address.contains("://") ? address : "http://" + address;
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/name"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && !r.body().isBlank()) {
-                    node.learnPeer(r.body().trim(), url);
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                // unreachable now: the join below retries and reports it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private interface Start {

@@ -59,11 +59,13 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     /**
      * Settings of the node that are not the Raft core's.
      *
-     * @param joinExisting start without a log as a machine that joins an existing cluster (it
-     *                     waits for the leader) rather than as the first member of a new one
+     * @param joinExisting     start without a log as a machine that joins an existing cluster (it
+     *                         waits for the leader) rather than as the first member of a new one
+     * @param peerClientTls    the TLS context for connections to peers, or null for plain HTTP
      */
     public record Settings(String name, String peerUrl, String clientUrl, Path logDir, long tickMillis,
-                           int heartbeatTicks, int electionTicks, int maxClusterSize, boolean joinExisting) {}
+                           int heartbeatTicks, int electionTicks, int maxClusterSize, boolean joinExisting,
+                           io.netty.handler.ssl.SslContext peerClientTls) {}
 
     private final Settings settings;
     private final Clock clock;
@@ -110,7 +112,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         this.raft = raft;
         this.onFatal = onFatal;
         this.stats = new ServerStats(settings.name(), clock.instant());
-        this.transport = new PeerTransport(settings.name(), this, null);
+        this.transport = new PeerTransport(settings.name(), this, settings.peerClientTls());
         this.transport.advertise(settings.peerUrl());
         this.nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
         this.loop = new Thread(this::run, "node-loop");

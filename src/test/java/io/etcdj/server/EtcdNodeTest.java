@@ -30,7 +30,7 @@ class EtcdNodeTest {
 
     private EtcdNode start() throws Exception {
         return EtcdNode.start(new EtcdNode.Settings("node0", "http://127.0.0.1:7001", "http://127.0.0.1:4001",
-                dir.resolve("log"), 10, 5, 20, 9, false), Clock.systemUTC(), failures::add);
+                dir.resolve("log"), 10, 5, 20, 9, false, null), Clock.systemUTC(), failures::add);
     }
 
     private static Event set(EtcdNode node, String key, String value) throws Exception {
