@@ -159,6 +159,33 @@ class WriteAheadLogCompactionTest {
     }
 
     @Test
+    void aReleaseFirstCopiesTheHardStateIntoACurrentSegmentThatLacksIt() throws IOException {
+        // given a first segment with entries 1..5 and the hard state, and a current segment with
+        // entries 6..10 but no hard state (as segments written by format version 1 can be)
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            append(wal, 1, 5, 2);
+        }
+        Path other = dir.resolve("other");
+        try (WriteAheadLog wal = WriteAheadLog.open(other, 5, 2)) {
+            for (long i = 6; i <= 10; i++) {
+                wal.save(null, List.of(entry(i, 2)));
+            }
+        }
+        Files.move(other.resolve("0000000000000001.wal"), dir.resolve("0000000000000002.wal"));
+
+        // when the first segment is released
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(1, wal.releaseBefore(5));
+        }
+
+        // then the hard state is still there
+        try (WriteAheadLog wal = WriteAheadLog.open(dir, 5, 2)) {
+            assertEquals(new HardState(2, "node0", 4), wal.hardState());
+            assertEquals(range(6, 10, 2), indexes(wal.entries()));
+        }
+    }
+
+    @Test
     void aRewriteAcrossTheReleasedSegmentsReplaysAfterTheSnapshot() throws IOException {
         // given entries 1..10, then 11..15, then a new leader's 8..14 replacing 8..15
         try (WriteAheadLog wal = WriteAheadLog.open(dir, 0, 0, TINY)) {
@@ -235,6 +262,36 @@ class WriteAheadLogCompactionTest {
         assertEquals(1, segments().size());
         try (WriteAheadLog wal = WriteAheadLog.open(dir, 100, 3, TINY)) {
             assertEquals(range(101, 102, 3), indexes(wal.entries()));
+        }
+    }
+
+    @Test
+    void aCrashWhileResetToWroteItsSegmentIsRepairedFromTheSnapshotOnOpen() throws IOException {
+        // given a reset whose new segment was cut inside its snapshot mark, old segments intact
+        Map<Path, byte[]> old = new HashMap<>();
+        try (WriteAheadLog wal = WriteAheadLog.open(dir, 0, 0, TINY)) {
+            append(wal, 1, 20, 1);
+            for (Path p : segments()) {
+                old.put(p, Files.readAllBytes(p));
+            }
+            wal.resetTo(100, 3);
+        }
+        Path fresh = segments().get(0);
+        byte[] bytes = Files.readAllBytes(fresh);
+        Files.write(fresh, java.util.Arrays.copyOf(bytes, WriteAheadLog.HEADER + 10));
+        for (Map.Entry<Path, byte[]> e : old.entrySet()) {
+            Files.write(e.getKey(), e.getValue());
+        }
+
+        // when opened after the snapshot, then the log continues it
+        try (WriteAheadLog wal = WriteAheadLog.open(dir, 100, 3, TINY)) {
+            assertEquals(List.of(), wal.entries());
+            assertEquals(100, wal.lastIndex());
+            assertEquals(new HardState(1, "node0", 19), wal.hardState());
+            wal.save(null, List.of(entry(101, 3)));
+        }
+        try (WriteAheadLog wal = WriteAheadLog.open(dir, 100, 3, TINY)) {
+            assertEquals(List.of("101@3"), indexes(wal.entries()));
         }
     }
 
