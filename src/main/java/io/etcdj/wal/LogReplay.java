@@ -27,6 +27,8 @@ final class LogReplay {
     SnapshotMark mark;
     /** Per segment read, in order: the highest entry or mark index in it (0 when none). */
     final List<Long> segmentLastIndexes = new ArrayList<>();
+    /** Position (in read order) of the segment holding the last snapshot mark, or -1. */
+    int markSegment = -1;
     /** Whether the newest segment read holds a hard state record. */
     boolean newestHasHardState;
     /** Where the log's first kept entry (or its mark) is: named when the log starts too late. */
@@ -106,6 +108,7 @@ final class LogReplay {
                 }
                 case RecordCodec.SNAPSHOT_MARK -> {
                     mark = RecordCodec.decodeSnapshotMark(payload);
+                    markSegment = segmentLastIndexes.size() - 1;
                     entries.clear();
                     startFile = file;
                     startOffset = pos;
@@ -189,7 +192,7 @@ final class LogReplay {
         }
         long termThere = -1;
         if (mark != null && mark.index() == snapshotIndex) {
-            termThere = mark.term();
+            termThere = mark.term() == 0 ? -1 : mark.term();
         } else if (start <= snapshotIndex) {
             termThere = entries.get((int) (snapshotIndex - start)).term();
         }

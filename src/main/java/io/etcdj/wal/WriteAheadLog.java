@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * {@link #releaseBefore} deletes whole closed segments the snapshot covers, oldest first, so a
  * crash part way leaves a log that still starts early enough. {@link #resetTo} writes a new
  * segment that starts with a snapshot mark, fsyncs it, and only then deletes the older segments:
- * a crash in between leaves old segments that the mark supersedes.
+ * a crash in between leaves old segments that the mark supersedes, and the next open deletes them.
  *
  * <h2>Recovery</h2>
  * A record cut short by a crash at the very end of the newest segment (a short header, a length
@@ -135,7 +135,17 @@ public final class WriteAheadLog implements Closeable {
         if (segments.isEmpty()) {
             wal.startSegment(1, null);
         } else {
-            for (int i = 0; i < segments.size() - 1; i++) {
+            int first = Math.max(0, replay.markSegment);
+            if (first > 0) {
+                // A reset was cut short by a crash: finish deleting what its mark supersedes.
+                for (int i = 0; i < first; i++) {
+                    Files.delete(segments.get(i));
+                }
+                syncDirectory(dir);
+                LOG.info("deleted {} log segments left before the snapshot mark at {}", first,
+                        replay.mark.index());
+            }
+            for (int i = first; i < segments.size() - 1; i++) {
                 wal.closed.add(new Segment(segments.get(i), replay.segmentLastIndexes.get(i)));
             }
             Path last = segments.get(segments.size() - 1);
