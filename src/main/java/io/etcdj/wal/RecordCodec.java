@@ -8,6 +8,7 @@ import java.util.zip.CRC32C;
 final class RecordCodec {
     static final byte ENTRY = 1;
     static final byte HARD_STATE = 2;
+    static final byte SNAPSHOT_MARK = 3;
     static final int RECORD_HEADER = 12;
     /** Larger than any record we write; a bigger length field is damage, not data. */
     static final int MAX_RECORD = 256 << 20;
@@ -35,6 +36,21 @@ final class RecordCodec {
         out.position(start + RECORD_HEADER);
         out.put(HARD_STATE).putLong(hs.term()).putLong(hs.commit()).putShort((short) vote.length).put(vote);
         seal(out, start);
+    }
+
+    static int snapshotMarkSize() {
+        return RECORD_HEADER + 1 + 8 + 8;
+    }
+
+    static void putSnapshotMark(ByteBuffer out, SnapshotMark mark) {
+        int start = out.position();
+        out.position(start + RECORD_HEADER);
+        out.put(SNAPSHOT_MARK).putLong(mark.index()).putLong(mark.term());
+        seal(out, start);
+    }
+
+    static SnapshotMark decodeSnapshotMark(ByteBuffer payload) {
+        return new SnapshotMark(payload.getLong(), payload.getLong());
     }
 
     /** Writes length, its complement and checksum in front of the payload that ends at the buffer's position. */

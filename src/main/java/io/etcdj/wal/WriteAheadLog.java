@@ -10,28 +10,44 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The file-backed Raft log: entries and hard state, appended and fsynced before anything that
- * depends on them is acknowledged.
+ * depends on them is acknowledged; compacted once a snapshot holds its older entries.
  *
  * <h2>Layout</h2>
  * A directory of segment files named {@code <sequence as 16 hex digits>.wal}, read in sequence
  * order. A segment starts with an 8-byte header: the magic {@code 0x454A574C} ("EJWL") and the
- * format version (an int, currently 1). Then come records, each:
+ * format version (an int: 2 is written, 1 is still read). Then come records, each:
  * <pre>
  *   int    length    bytes of payload that follow the checksum
  *   int    ~length   the length's complement, so a damaged length is told from a torn write
  *   int    checksum  CRC-32C of the payload
- *   byte   type      1 = entry, 2 = hard state
+ *   byte   type      1 = entry, 2 = hard state, 3 = snapshot mark (version 2)
  *   ...    body      entry: long index, long term, byte entry type, data (rest of payload)
  *                    hard state: long term, long commit, short vote length, vote (UTF-8)
+ *                    snapshot mark: long index, long term
  * </pre>
  * All numbers are big-endian. An entry whose index is not past the last one replaces it and
- * everything after it (a follower overwriting a conflicting suffix); the last hard state wins.
+ * everything after it (a follower overwriting a conflicting suffix); the last hard state wins; a
+ * snapshot mark discards everything before it and says the log continues after its index. Every
+ * new segment starts with the current hard state, so the newest segment always holds the latest
+ * one and older segments can be deleted.
+ *
+ * <h2>Snapshots and compaction</h2>
+ * {@link #open(Path, long, long)} is told the snapshot the node starts from. The log may start at
+ * any index up to the snapshot's index + 1 (entries it holds at or below the snapshot's index are
+ * dropped from {@link #entries()}); a log that starts later misses entries and is refused. A log
+ * that ends before the snapshot, or holds another term at its index, was left by a crash while a
+ * snapshot from the leader was installed: it is replaced by an empty log after the snapshot.
+ * {@link #releaseBefore} deletes whole closed segments the snapshot covers, oldest first, so a
+ * crash part way leaves a log that still starts early enough. {@link #resetTo} writes a new
+ * segment that starts with a snapshot mark, fsyncs it, and only then deletes the older segments:
+ * a crash in between leaves old segments that the mark supersedes, and the next open deletes them.
  *
  * <h2>Recovery</h2>
  * A record cut short by a crash at the very end of the newest segment (a short header, a length
@@ -43,57 +59,120 @@ import java.util.stream.Stream;
  * <h2>Writing</h2>
  * {@link #save} writes a whole batch (all entries of one Raft ready cycle and its hard state) with
  * one write and one fsync: concurrent proposals batched by the node share that fsync. Segments
- * roll over at {@link #SEGMENT_BYTES}; a new segment and its directory are fsynced before use.
+ * roll over once they pass the segment size ({@link #SEGMENT_BYTES} unless told otherwise); the
+ * old one is fsynced, and a new segment and its directory are fsynced before use.
  * Not thread-safe: the node loop alone writes.
  */
 public final class WriteAheadLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
     static final int MAGIC = 0x454A574C;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 8;
     public static final long SEGMENT_BYTES = 64L << 20;
     private static final long SLOW_FSYNC_NANOS = 1_000_000_000L;
 
+    /** A segment no longer written to, with the highest entry (or mark) index it holds. */
+    private record Segment(Path file, long lastIndex) {
+    }
+
     private final Path dir;
-    private final List<LogEntry> entries;
+    private final long segmentBytes;
+    private List<LogEntry> entries = List.of();
     private HardState hardState;
     private long lastIndex;
+    /** Entries up to here are in a snapshot: they are never written again. */
+    private long snapshotIndex;
+    private final ArrayDeque<Segment> closed = new ArrayDeque<>();
     private long sequence;
     private FileChannel current;
+    private Path currentFile;
     private long currentSize;
+    private long currentLastIndex;
+    private boolean currentHasHardState;
+    /** Something was written to the current segment without an fsync. */
+    private boolean unsynced;
     private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
     private long syncs;
 
-    private WriteAheadLog(Path dir, List<LogEntry> entries, HardState hardState, long sequence) {
+    private WriteAheadLog(Path dir, long segmentBytes, HardState hardState) {
         this.dir = dir;
-        this.entries = entries;
+        this.segmentBytes = segmentBytes;
         this.hardState = hardState;
-        this.lastIndex = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).index();
-        this.sequence = sequence;
     }
 
-    /** Opens (creating when missing) the log in {@code dir} and replays it. */
+    /** Opens (creating when missing) a log that has no snapshot before it, and replays it. */
     public static WriteAheadLog open(Path dir) throws IOException {
+        return open(dir, 0, 0);
+    }
+
+    /**
+     * Opens (creating when missing) the log in {@code dir} and replays it after the snapshot the
+     * node starts from.
+     *
+     * @param snapshotIndex last index the snapshot includes, 0 without a snapshot
+     * @param snapshotTerm  term of that entry (0 when unknown: then it is not checked)
+     * @throws CorruptLogException for damage, or when entries between the snapshot and the log
+     *                             are missing
+     */
+    public static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm) throws IOException {
+        return open(dir, snapshotIndex, snapshotTerm, SEGMENT_BYTES);
+    }
+
+    /** As {@link #open(Path, long, long)}, rolling segments over at {@code segmentBytes}. */
+    public static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes)
+            throws IOException {
+        if (snapshotIndex < 0 || segmentBytes <= 0) {
+            throw new IllegalArgumentException("snapshot index " + snapshotIndex + ", segment size " + segmentBytes);
+        }
         Files.createDirectories(dir);
         List<Path> segments = segments(dir);
-        Replay replay = new Replay();
+        LogReplay replay = new LogReplay(snapshotIndex);
         for (int i = 0; i < segments.size(); i++) {
             replay.read(segments.get(i), i == segments.size() - 1);
         }
-        long seq = segments.isEmpty() ? 0 : sequenceOf(segments.get(segments.size() - 1));
-        WriteAheadLog wal = new WriteAheadLog(dir, replay.entries, replay.hardState, seq);
+        String reset = replay.settle(snapshotTerm);
+        WriteAheadLog wal = new WriteAheadLog(dir, segmentBytes, replay.hardState);
         if (segments.isEmpty()) {
-            wal.startSegment(1);
+            wal.startSegment(1, null);
         } else {
+            int first = Math.max(0, replay.markSegment);
+            if (first > 0) {
+                // A reset was cut short by a crash: finish deleting what its mark supersedes.
+                for (int i = 0; i < first; i++) {
+                    Files.delete(segments.get(i));
+                }
+                syncDirectory(dir);
+                LOG.info("deleted {} log segments left before the snapshot mark at {}", first,
+                        replay.mark.index());
+            }
+            for (int i = first; i < segments.size() - 1; i++) {
+                wal.closed.add(new Segment(segments.get(i), replay.segmentLastIndexes.get(i)));
+            }
             Path last = segments.get(segments.size() - 1);
+            wal.sequence = sequenceOf(last);
             wal.current = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            wal.currentFile = last;
             wal.currentSize = wal.current.size();
             wal.current.position(wal.currentSize);
+            wal.currentLastIndex = replay.segmentLastIndexes.get(segments.size() - 1);
+            wal.currentHasHardState = replay.newestHasHardState;
+        }
+        wal.snapshotIndex = snapshotIndex;
+        if (reset != null) {
+            LOG.warn("{}: replacing the log with an empty one after the snapshot", reset);
+            wal.resetTo(snapshotIndex, snapshotTerm);
+        } else {
+            wal.entries = replay.entries;
+            wal.lastIndex = replay.entries.isEmpty() ? snapshotIndex
+                    : replay.entries.get(replay.entries.size() - 1).index();
         }
         return wal;
     }
 
-    /** Entries recovered on open, in index order (only meaningful right after {@link #open}). */
+    /**
+     * Entries recovered on open, in index order, all after the snapshot's index (only meaningful
+     * right after {@link #open}).
+     */
     public List<LogEntry> entries() {
         return entries;
     }
@@ -102,6 +181,7 @@ public final class WriteAheadLog implements Closeable {
         return hardState;
     }
 
+    /** Index of the last entry written, or of the snapshot the log continues when it holds none. */
     public long lastIndex() {
         return lastIndex;
     }
@@ -117,14 +197,17 @@ public final class WriteAheadLog implements Closeable {
     /**
      * As {@link #save(HardState, List)}, but with {@code sync} false the write is left to the page
      * cache: for a change of the commit index alone, which Raft can always learn again.
+     *
+     * @throws IllegalArgumentException when the batch would leave a gap, is not contiguous, or
+     *                                  rewrites entries a snapshot holds: replay would refuse it
      */
     public void save(HardState hs, List<LogEntry> batch, boolean sync) throws IOException {
         if ((hs == null || hs.equals(hardState)) && batch.isEmpty()) {
             return;
         }
-        if (currentSize >= SEGMENT_BYTES) {
-            current.close();
-            startSegment(sequence + 1);
+        checkContinues(batch);
+        if (currentSize >= segmentBytes) {
+            rollOver();
         }
         int size = 0;
         for (LogEntry e : batch) {
@@ -134,36 +217,78 @@ public final class WriteAheadLog implements Closeable {
         if (writeState) {
             size += RecordCodec.hardStateSize(hs);
         }
-        if (scratch.capacity() < size) {
-            scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
-        }
-        scratch.clear();
+        ByteBuffer buf = scratch(size);
         for (LogEntry e : batch) {
-            RecordCodec.putEntry(scratch, e);
+            RecordCodec.putEntry(buf, e);
         }
         if (writeState) {
-            RecordCodec.putHardState(scratch, hs);
+            RecordCodec.putHardState(buf, hs);
         }
-        scratch.flip();
-        while (scratch.hasRemaining()) {
-            current.write(scratch);
-        }
-        if (sync) {
-            long start = System.nanoTime();
-            current.force(false);
-            syncs++;
-            long took = System.nanoTime() - start;
-            if (took > SLOW_FSYNC_NANOS) {
-                LOG.warn("fsync of the log took {} ms", took / 1_000_000);
-            }
-        }
-        currentSize += size;
+        write(buf.flip(), sync);
         if (!batch.isEmpty()) {
             lastIndex = batch.get(batch.size() - 1).index();
+            currentLastIndex = Math.max(currentLastIndex, lastIndex);
         }
         if (writeState) {
             hardState = hs;
+            currentHasHardState = true;
         }
+    }
+
+    /**
+     * Deletes the oldest segments whose entries are all at or below {@code index}, never the one
+     * being written; returns how many. Call it only once a snapshot that includes entry
+     * {@code index} is durably saved.
+     */
+    public int releaseBefore(long index) throws IOException {
+        int releasable = 0;
+        for (Segment s : closed) {
+            if (s.lastIndex() > index) {
+                break;
+            }
+            releasable++;
+        }
+        snapshotIndex = Math.max(snapshotIndex, Math.min(index, lastIndex));
+        if (releasable == 0) {
+            return 0;
+        }
+        // What is deleted must be durable elsewhere: the current segment, with the latest hard state.
+        if (!currentHasHardState && !hardState.equals(HardState.EMPTY)) {
+            ByteBuffer buf = scratch(RecordCodec.hardStateSize(hardState));
+            RecordCodec.putHardState(buf, hardState);
+            write(buf.flip(), true);
+            currentHasHardState = true;
+        } else if (unsynced) {
+            force();
+        }
+        for (int i = 0; i < releasable; i++) {
+            Files.delete(closed.removeFirst().file());
+        }
+        syncDirectory(dir);
+        return releasable;
+    }
+
+    /**
+     * Replaces the whole log with an empty one that continues after a snapshot at
+     * {@code index}/{@code term} (one installed from the leader), keeping the hard state. Call it
+     * only once that snapshot is durably saved. Crash-safe: the new segment is fsynced before the
+     * old ones are deleted, and replay ignores whatever precedes its snapshot mark.
+     */
+    public void resetTo(long index, long term) throws IOException {
+        List<Path> old = new ArrayList<>();
+        closed.forEach(s -> old.add(s.file()));
+        old.add(currentFile);
+        current.close();
+        startSegment(sequence + 1, new SnapshotMark(index, term));
+        for (Path p : old) {
+            Files.deleteIfExists(p);
+        }
+        syncDirectory(dir);
+        closed.clear();
+        entries = List.of();
+        lastIndex = index;
+        snapshotIndex = index;
+        LOG.info("log reset to continue after the snapshot at index {} (term {})", index, term);
     }
 
     /** How many fsyncs of batches this log has done since it was opened. */
@@ -178,22 +303,96 @@ public final class WriteAheadLog implements Closeable {
         }
     }
 
-    private void startSegment(long seq) throws IOException {
+    private void checkContinues(List<LogEntry> batch) {
+        long expected = -1;
+        for (LogEntry e : batch) {
+            if (expected == -1 && (e.index() <= snapshotIndex || e.index() > lastIndex + 1)) {
+                throw new IllegalArgumentException("entry " + e.index() + " cannot follow the log (last index "
+                        + lastIndex + ", snapshot index " + snapshotIndex + ")");
+            }
+            if (expected != -1 && e.index() != expected) {
+                throw new IllegalArgumentException("entry " + e.index() + " follows entry " + (expected - 1)
+                        + " in one batch");
+            }
+            expected = e.index() + 1;
+        }
+    }
+
+    private ByteBuffer scratch(int size) {
+        if (scratch.capacity() < size) {
+            scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
+        }
+        return scratch.clear();
+    }
+
+    private void write(ByteBuffer buf, boolean sync) throws IOException {
+        int size = buf.remaining();
+        while (buf.hasRemaining()) {
+            current.write(buf);
+        }
+        currentSize += size;
+        unsynced = true;
+        if (sync) {
+            force();
+        }
+    }
+
+    private void force() throws IOException {
+        long start = System.nanoTime();
+        current.force(false);
+        syncs++;
+        unsynced = false;
+        long took = System.nanoTime() - start;
+        if (took > SLOW_FSYNC_NANOS) {
+            LOG.warn("fsync of the log took {} ms", took / 1_000_000);
+        }
+    }
+
+    private void rollOver() throws IOException {
+        // A torn tail is only forgiven in the newest segment: the old one must be whole first.
+        if (unsynced) {
+            force();
+        }
+        current.close();
+        closed.add(new Segment(currentFile, currentLastIndex));
+        startSegment(sequence + 1, null);
+    }
+
+    /** Creates segment {@code seq}: header, then the mark if any and the hard state, fsynced. */
+    private void startSegment(long seq, SnapshotMark mark) throws IOException {
         Path file = dir.resolve(String.format("%016x.wal", seq));
+        boolean withState = !hardState.equals(HardState.EMPTY);
+        int size = HEADER + (mark == null ? 0 : RecordCodec.snapshotMarkSize())
+                + (withState ? RecordCodec.hardStateSize(hardState) : 0);
+        ByteBuffer buf = scratch(size).put(segmentHeader());
+        if (mark != null) {
+            RecordCodec.putSnapshotMark(buf, mark);
+        }
+        if (withState) {
+            RecordCodec.putHardState(buf, hardState);
+        }
+        buf.flip();
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
-        ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
-        while (header.hasRemaining()) {
-            ch.write(header);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
         }
         ch.force(true);
         syncDirectory(dir);
         current = ch;
-        currentSize = HEADER;
+        currentFile = file;
+        currentSize = size;
+        currentLastIndex = mark == null ? 0 : mark.index();
+        currentHasHardState = withState;
+        unsynced = false;
         sequence = seq;
     }
 
-    /** Fsyncs a directory so that a file created or renamed in it survives a crash. */
+    static ByteBuffer segmentHeader() {
+        return ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
+    }
+
+    /** Fsyncs a directory so that a file created, renamed or deleted in it stays so after a crash. */
     public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
@@ -211,118 +410,5 @@ public final class WriteAheadLog implements Closeable {
     private static long sequenceOf(Path segment) {
         String name = segment.getFileName().toString();
         return Long.parseUnsignedLong(name.substring(0, 16), 16);
-    }
-
-    /** Reads segments in order, collecting entries and the last hard state. */
-    private static final class Replay {
-        final List<LogEntry> entries = new ArrayList<>();
-        HardState hardState = HardState.EMPTY;
-
-        void read(Path file, boolean newest) throws IOException {
-            byte[] buf = Files.readAllBytes(file);
-            if (buf.length < HEADER) {
-                if (newest && allZero(buf, 0)) {
-                    cut(file, 0, "a segment without a complete header");
-                    rewriteHeader(file);
-                    return;
-                }
-                throw new CorruptLogException(file, 0, "segment header is missing");
-            }
-            ByteBuffer in = ByteBuffer.wrap(buf);
-            if (in.getInt() != MAGIC) {
-                throw new CorruptLogException(file, 0, "not a log segment (bad magic number)");
-            }
-            int version = in.getInt();
-            if (version != VERSION) {
-                throw new CorruptLogException(file, 4, "unknown log format version " + version);
-            }
-            int pos = HEADER;
-            while (pos < buf.length) {
-                String torn = null;
-                int length = 0;
-                if (buf.length - pos < RecordCodec.RECORD_HEADER) {
-                    torn = "a short record header";
-                } else {
-                    length = ByteBuffer.wrap(buf, pos, 4).getInt();
-                    if (length == 0 && allZero(buf, pos)) {
-                        torn = "a zero-filled tail";
-                    } else if (length <= 0 || length > RecordCodec.MAX_RECORD
-                            || ByteBuffer.wrap(buf, pos + 4, 4).getInt() != ~length) {
-                        throw new CorruptLogException(file, pos, "damaged record length " + length);
-                    } else if ((long) pos + RecordCodec.RECORD_HEADER + length > buf.length) {
-                        torn = "a record cut short";
-                    } else {
-                        int sum = ByteBuffer.wrap(buf, pos + 8, 4).getInt();
-                        int actual = RecordCodec.checksum(buf, pos + RecordCodec.RECORD_HEADER, length);
-                        if (sum != actual) {
-                            boolean last = pos + RecordCodec.RECORD_HEADER + length == buf.length;
-                            if (!last || !newest) {
-                                throw new CorruptLogException(file, pos, "record checksum mismatch");
-                            }
-                            torn = "a last record with a bad checksum";
-                        }
-                    }
-                }
-                if (torn != null) {
-                    if (!newest) {
-                        throw new CorruptLogException(file, pos, torn + " in a segment that is not the newest");
-                    }
-                    cut(file, pos, torn);
-                    return;
-                }
-                ByteBuffer payload = ByteBuffer.wrap(buf, pos + RecordCodec.RECORD_HEADER, length).slice();
-                byte type = payload.get();
-                switch (type) {
-                    case RecordCodec.ENTRY -> add(file, pos, RecordCodec.decodeEntry(payload));
-                    case RecordCodec.HARD_STATE -> hardState = RecordCodec.decodeHardState(payload);
-                    default -> throw new CorruptLogException(file, pos, "unknown record type " + type);
-                }
-                pos += RecordCodec.RECORD_HEADER + length;
-            }
-        }
-
-        private void add(Path file, long offset, LogEntry e) throws CorruptLogException {
-            if (!entries.isEmpty()) {
-                long first = entries.get(0).index();
-                long last = entries.get(entries.size() - 1).index();
-                if (e.index() > last + 1) {
-                    throw new CorruptLogException(file, offset,
-                            "entry " + e.index() + " follows entry " + last + " (a gap in the log)");
-                }
-                if (e.index() <= last) {
-                    if (e.index() < first) {
-                        throw new CorruptLogException(file, offset,
-                                "entry " + e.index() + " rewrites entries before the first one kept (" + first + ")");
-                    }
-                    entries.subList((int) (e.index() - first), entries.size()).clear();
-                }
-            }
-            entries.add(e);
-        }
-
-        private static boolean allZero(byte[] buf, int from) {
-            for (int i = from; i < buf.length; i++) {
-                if (buf[i] != 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static void cut(Path file, long offset, String why) throws IOException {
-            LOG.warn("log {} ends with {} at offset {}: cutting it off (it was never acknowledged)",
-                    file.getFileName(), why, offset);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(offset);
-                ch.force(true);
-            }
-        }
-
-        private static void rewriteHeader(Path file) throws IOException {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip(), 0);
-                ch.force(true);
-            }
-        }
     }
 }

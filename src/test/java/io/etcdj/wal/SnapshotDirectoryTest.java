@@ -1,0 +1,204 @@
+package io.etcdj.wal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SnapshotDirectoryTest {
+    @TempDir
+    Path dir;
+
+    private static SnapshotRecord snapshot(long index, long term, String data) {
+        return new SnapshotRecord(index, term, List.of("node0", "node1"), "ctx".getBytes(StandardCharsets.UTF_8),
+                data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String data(SnapshotDirectory.Loaded loaded) {
+        return new String(loaded.snapshot().data(), StandardCharsets.UTF_8);
+    }
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aLargeSnapshotComesBackWholeUnderItsIndexAndTerm() throws IOException {
+        // given a snapshot with tens of MB of state
+        byte[] data = new byte[24 << 20];
+        new Random(7).nextBytes(data);
+        SnapshotRecord saved = new SnapshotRecord(123_456, 7, List.of("a", "b", "ç"), new byte[] {1, 2, 3}, data);
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+
+        // when it is saved and loaded
+        Path file = snaps.save(saved);
+        SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+
+        // then every field survives, under a name that sorts by index, and no temporary file is left
+        assertEquals(String.format("%016x-%016x.snap", 123_456, 7), file.getFileName().toString());
+        assertEquals(List.of(file.getFileName().toString()), names());
+        assertTrue(loaded.found());
+        assertEquals(file, loaded.file());
+        assertEquals(123_456, loaded.index());
+        assertEquals(7, loaded.term());
+        assertEquals(List.of("a", "b", "ç"), loaded.snapshot().members());
+        assertArrayEquals(new byte[] {1, 2, 3}, loaded.snapshot().context());
+        assertArrayEquals(data, loaded.snapshot().data());
+        assertEquals(List.of(), loaded.skipped());
+    }
+
+    @Test
+    void anEmptyDirectoryHasNoSnapshot() throws IOException {
+        SnapshotDirectory.Loaded loaded = SnapshotDirectory.open(dir.resolve("snapshot")).loadNewest();
+
+        assertFalse(loaded.found());
+        assertEquals(0, loaded.index());
+        assertEquals(0, loaded.term());
+        assertTrue(Files.isDirectory(dir.resolve("snapshot")));
+    }
+
+    @Test
+    void onlyTheNewestSnapshotsAreKept() throws IOException {
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir, 3);
+
+        for (int i = 1; i <= 5; i++) {
+            snaps.save(snapshot(i * 100L, 2, "state-" + i));
+        }
+
+        assertEquals(List.of(SnapshotDirectory.fileName(300, 2), SnapshotDirectory.fileName(400, 2),
+                SnapshotDirectory.fileName(500, 2)), names());
+        assertEquals("state-5", data(snaps.loadNewest()));
+    }
+
+    @Test
+    void aDamagedNewestSnapshotIsSkippedForTheOlderOneWithTheReason() throws IOException {
+        // given two snapshots
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        snaps.save(snapshot(10, 1, "older"));
+        Path newest = snaps.save(snapshot(20, 1, "newer"));
+        byte[] good = Files.readAllBytes(newest);
+
+        // when any byte past the version of the newest is flipped
+        for (int pos = 8; pos < good.length; pos++) {
+            byte[] bad = good.clone();
+            bad[pos] ^= 0x01;
+            Files.write(newest, bad);
+
+            // then the older one is used, and the newest is named with a checksum mismatch
+            SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+            assertEquals("older", data(loaded), "flip at " + pos);
+            assertEquals(1, loaded.skipped().size());
+            assertEquals(newest, loaded.skipped().get(0).file());
+            assertTrue(loaded.skipped().get(0).reason().contains("checksum mismatch"), loaded.skipped().toString());
+            assertArrayEquals(bad, Files.readAllBytes(newest), "a skipped snapshot is left in place");
+        }
+    }
+
+    @Test
+    void aTruncatedNewestSnapshotIsSkipped() throws IOException {
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        snaps.save(snapshot(10, 1, "older"));
+        Path newest = snaps.save(snapshot(20, 1, "newer"));
+        byte[] good = Files.readAllBytes(newest);
+
+        for (int cut = 0; cut < good.length; cut++) {
+            Files.write(newest, Arrays.copyOf(good, cut));
+
+            SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+
+            assertEquals("older", data(loaded), "cut at " + cut);
+            assertEquals(newest, loaded.skipped().get(0).file(), "cut at " + cut);
+        }
+    }
+
+    @Test
+    void anUnknownVersionIsSkippedAndNamed() throws IOException {
+        // given a newest snapshot written by a future format
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        snaps.save(snapshot(10, 1, "older"));
+        Path newest = snaps.save(snapshot(20, 1, "newer"));
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[7] = 9;
+        Files.write(newest, bytes);
+
+        // when loading, then it is passed over with its version
+        SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+        assertEquals("older", data(loaded));
+        assertEquals(List.of(new SnapshotDirectory.Skipped(newest, "unknown snapshot format version 9")),
+                loaded.skipped());
+
+        // and read on its own it is refused with the file
+        CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, () -> SnapshotDirectory.read(newest));
+        assertTrue(e.getMessage().contains(newest.getFileName().toString()), e.getMessage());
+    }
+
+    @Test
+    void whenEverySnapshotIsDamagedNoneIsFoundAndAllAreReported() throws IOException {
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        Path a = snaps.save(snapshot(10, 1, "a"));
+        Path b = snaps.save(snapshot(20, 1, "b"));
+        Files.write(a, new byte[] {1, 2, 3});
+        Files.write(b, new byte[0]);
+
+        SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+
+        assertFalse(loaded.found());
+        assertEquals(List.of(b, a), loaded.skipped().stream().map(SnapshotDirectory.Skipped::file).toList());
+    }
+
+    @Test
+    void aSnapshotUnderAnotherSnapshotsNameIsSkipped() throws IOException {
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        Path real = snaps.save(snapshot(10, 1, "real"));
+        Path impostor = dir.resolve(SnapshotDirectory.fileName(30, 2));
+        Files.copy(real, impostor);
+
+        SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+
+        assertEquals(real, loaded.file());
+        assertEquals(impostor, loaded.skipped().get(0).file());
+        assertTrue(loaded.skipped().get(0).reason().contains("index 10 term 1"), loaded.skipped().toString());
+    }
+
+    @Test
+    void aTemporaryFileLeftByACrashIsIgnoredAndCleanedByTheNextSave() throws IOException {
+        // given a crash half way through writing a newer snapshot
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        snaps.save(snapshot(10, 1, "older"));
+        Path whole = snaps.save(snapshot(20, 1, "would-be-newest"));
+        byte[] bytes = Files.readAllBytes(whole);
+        Files.delete(whole);
+        Path tmp = dir.resolve(SnapshotDirectory.fileName(20, 1) + ".tmp");
+        Files.write(tmp, Arrays.copyOf(bytes, bytes.length / 2));
+
+        // when loading, then the temporary file is not a snapshot
+        SnapshotDirectory.Loaded loaded = snaps.loadNewest();
+        assertEquals("older", data(loaded));
+        assertEquals(List.of(), loaded.skipped());
+
+        // and the next save removes it
+        snaps.save(snapshot(30, 1, "next"));
+        assertEquals(List.of(SnapshotDirectory.fileName(10, 1), SnapshotDirectory.fileName(30, 1)), names());
+    }
+
+    @Test
+    void savingTheSameIndexAgainReplacesTheFile() throws IOException {
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        snaps.save(snapshot(10, 1, "first"));
+        snaps.save(snapshot(10, 1, "second"));
+
+        assertEquals(List.of(SnapshotDirectory.fileName(10, 1)), names());
+        assertEquals("second", data(snaps.loadNewest()));
+    }
+}
