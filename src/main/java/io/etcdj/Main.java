@@ -20,6 +20,7 @@ import io.etcdj.tls.TlsContexts;
 import io.etcdj.wal.CorruptLogException;
 import io.netty.handler.ssl.SslContext;
 import io.etcdj.wal.DirectoryLock;
+import io.etcdj.wal.WriteAheadLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,9 +103,15 @@ public final class Main {
             long election = Math.max(heartbeat + 1, config.electionTimeout().toMillis() / TICK_MILLIS);
             node = EtcdNode.start(new EtcdNode.Settings(config.name(), config.peerUrl(), config.clientUrl(),
                     config.dataDir().resolve("log"), TICK_MILLIS, (int) heartbeat, (int) election,
-                    config.maxClusterSize(), !peers.isEmpty(), peerClientTls), Clock.systemUTC(), Main::fatal);
+                    config.maxClusterSize(), !peers.isEmpty(), peerClientTls,
+                    config.snapshot() ? config.dataDir().resolve("snapshot") : null, config.snapshotCount(),
+                    WriteAheadLog.SEGMENT_BYTES),
+                    Clock.systemUTC(), Main::fatal);
         } catch (CorruptLogException e) {
             System.err.println("etcd: the log is damaged: " + e.getMessage());
+            return 1;
+        } catch (io.etcdj.wal.CorruptSnapshotException e) {
+            System.err.println("etcd: a snapshot is damaged: " + e.getMessage());
             return 1;
         } catch (IOException e) {
             System.err.println("etcd: cannot open the log in " + config.dataDir() + ": " + e.getMessage());

@@ -149,7 +149,7 @@ public final class ConfigLoader {
         return new Config(name, nameFromHost, Path.of(dataDirName),
                 new Endpoint(addr, bindAddr, clientTls), new Endpoint(peerAddr, peerBindAddr, peerTls),
                 peers, peersFile, heartbeat, election, cors,
-                bool(s, Setting.SNAPSHOT), snapshotCount, maxResultBuffer, maxRetryAttempts, maxClusterSize,
+                snapshotsOn(s), snapshotCount, maxResultBuffer, maxRetryAttempts, maxClusterSize,
                 bool(s, Setting.FORCE), bool(s, Setting.VERBOSE), bool(s, Setting.VERY_VERBOSE));
     }
 
@@ -217,6 +217,14 @@ public final class ConfigLoader {
     @SuppressWarnings("unchecked")
     private static List<String> list(Map<Setting, Object> s, Setting setting) {
         return (List<String>) s.getOrDefault(setting, List.of());
+    }
+
+    /**
+     * Snapshots are on unless turned off: the reference's default (off) lets the log grow without
+     * bound and makes every start replay the whole history.
+     */
+    private static boolean snapshotsOn(Map<Setting, Object> s) {
+        return (Boolean) s.getOrDefault(Setting.SNAPSHOT, true);
     }
 
     private static boolean bool(Map<Setting, Object> s, Setting setting) {

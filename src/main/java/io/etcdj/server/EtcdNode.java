@@ -17,6 +17,7 @@ import io.etcdj.raft.ReadState;
 import io.etcdj.raft.Ready;
 import io.etcdj.raft.RestoredState;
 import io.etcdj.raft.Role;
+import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SoftState;
 import io.etcdj.store.EtcdException;
 import io.etcdj.store.Store;
@@ -62,16 +63,22 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
      * @param joinExisting     start without a log as a machine that joins an existing cluster (it
      *                         waits for the leader) rather than as the first member of a new one
      * @param peerClientTls    the TLS context for connections to peers, or null for plain HTTP
+     * @param snapshotDir      where snapshots are kept, or null to take none
+     * @param snapshotCount    applied entries between two snapshots
+     * @param segmentBytes     size at which the log starts a new segment (segments are what
+     *                         compaction deletes)
      */
     public record Settings(String name, String peerUrl, String clientUrl, Path logDir, long tickMillis,
                            int heartbeatTicks, int electionTicks, int maxClusterSize, boolean joinExisting,
-                           io.netty.handler.ssl.SslContext peerClientTls) {}
+                           io.netty.handler.ssl.SslContext peerClientTls, Path snapshotDir, int snapshotCount,
+                           long segmentBytes) {}
 
     private final Settings settings;
     private final Clock clock;
     private final Store store;
     private final Registry registry;
     private final WriteAheadLog wal;
+    private final Snapshots snapshots;
     private final RaftNode raft;
     private final ServerStats stats;
     private final FollowerStats followerStats = new FollowerStats();
@@ -102,9 +109,10 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
 
     private record PendingChange(long term, CompletableFuture<ChangeOutcome> future) {}
 
-    private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, RaftNode raft,
-                     Consumer<Throwable> onFatal) {
+    private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, Snapshots snapshots,
+                     RaftNode raft, Consumer<Throwable> onFatal) {
         this.settings = settings;
+        this.snapshots = snapshots;
         this.clock = clock;
         this.store = store;
         this.registry = new Registry(store);
@@ -132,11 +140,15 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
      *                cluster (the loop has stopped by then)
      */
     public static EtcdNode start(Settings settings, Clock clock, Consumer<Throwable> onFatal) throws IOException {
-        WriteAheadLog wal = WriteAheadLog.open(settings.logDir());
+        Snapshots snapshots = Snapshots.open(settings.snapshotDir(), settings.snapshotCount());
+        io.etcdj.wal.SnapshotRecord newest = snapshots.newest();
+        WriteAheadLog wal = WriteAheadLog.open(settings.logDir(), newest == null ? 0 : newest.index(),
+                newest == null ? 0 : newest.term(), settings.segmentBytes());
         RaftConfig raftConfig = RaftConfig.defaults(settings.name(), new SplittableRandom())
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks());
         RaftNode raft;
-        boolean fresh = wal.entries().isEmpty() && wal.hardState().term() == 0;
+        boolean fresh = newest == null && wal.entries().isEmpty() && wal.hardState().term() == 0;
+        Store store = new Store(clock);
         if (fresh && settings.joinExisting()) {
             raft = RaftNode.create(raftConfig, RestoredState.EMPTY);
             LOG.info("starting as a new machine of an existing cluster");
@@ -149,11 +161,22 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
                 entries.add(new Entry(e.index(), e.term(), EntryType.values()[e.type()], e.data()));
             }
             io.etcdj.wal.HardState hs = wal.hardState();
+            Snapshot snapshot = null;
+            if (newest != null) {
+                snapshot = Snapshots.toRaft(newest);
+                store.recover(newest.data());
+                LOG.info("store restored from the snapshot at index {}", newest.index());
+            }
             raft = RaftNode.create(raftConfig,
-                    new RestoredState(new HardState(hs.term(), hs.vote(), hs.commit()), null, entries));
+                    new RestoredState(new HardState(hs.term(), hs.vote(), hs.commit()), snapshot, entries));
             LOG.info("replaying {} log entries (commit index {})", entries.size(), hs.commit());
         }
-        EtcdNode node = new EtcdNode(settings, clock, new Store(clock), wal, raft, onFatal);
+        EtcdNode node = new EtcdNode(settings, clock, store, wal, snapshots, raft, onFatal);
+        if (newest != null) {
+            node.registry.reload();
+            node.appliedIndex = newest.index();
+            snapshots.restored(newest);
+        }
         long replayFrom = System.nanoTime();
         node.processReadies();
         node.updatePeers();
@@ -328,6 +351,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             Thread.currentThread().interrupt();
         }
         transport.close();
+        snapshots.close();
         try {
             wal.close();
         } catch (IOException e) {
@@ -512,6 +536,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             term = raft.term();
             commitIndex = raft.commitIndex();
             answerReads();
+            maybeSnapshot();
             if (membershipChanged) {
                 updatePeers();
                 if (!raft.membership().contains(settings.name()) && appliedIndex > 0 && !raft.membership().members().isEmpty()) {
@@ -526,6 +551,9 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     }
 
     private void persist(Ready rd) throws IOException {
+        if (rd.snapshot() != null) {
+            installSnapshot(rd.snapshot());
+        }
         io.etcdj.wal.HardState hs = null;
         if (rd.hardState() != null) {
             HardState h = rd.hardState();
@@ -536,6 +564,46 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             entries.add(new LogEntry(e.index(), e.term(), e.type().ordinal(), e.data()));
         }
         wal.save(hs, entries, rd.mustSync() || !entries.isEmpty());
+    }
+
+    /** A snapshot from the leader replaces the store and the log (this machine was far behind). */
+    private void installSnapshot(Snapshot snapshot) throws IOException {
+        if (!snapshots.enabled()) {
+            throw new IllegalStateException("received a snapshot but snapshots are off on this machine");
+        }
+        LOG.info("installing the leader's snapshot at index {} (term {})", snapshot.index(), snapshot.term());
+        snapshots.install(snapshot);
+        wal.resetTo(snapshot.index(), snapshot.term());
+        store.recover(snapshot.data());
+        registry.reload();
+        appliedIndex = snapshot.index();
+        updatePeers();
+    }
+
+    /**
+     * Every {@code snapshotCount} applied entries: serialize the store here (a consistent view, the
+     * only pause writes see), write and fsync the file on another thread, then drop the log before
+     * the previous snapshot (keeping one older snapshot usable as a fallback).
+     */
+    private void maybeSnapshot() {
+        if (!snapshots.due(appliedIndex)) {
+            return;
+        }
+        io.etcdj.raft.SnapshotMetadata meta = raft.appliedSnapshotMetadata();
+        long started = System.nanoTime();
+        byte[] data = store.save();
+        long pauseMicros = (System.nanoTime() - started) / 1000;
+        snapshots.saveInBackground(new Snapshot(meta, data), pauseMicros, previous -> submit(() -> {
+            if (previous != null) {
+                try {
+                    int released = wal.releaseBefore(previous.index());
+                    raft.compact(previous);
+                    LOG.debug("released {} log segments before index {}", released, previous.index());
+                } catch (IOException e) {
+                    LOG.warn("cannot release old log segments: {}", e.getMessage());
+                }
+            }
+        }));
     }
 
     private void send(List<Message> messages) {

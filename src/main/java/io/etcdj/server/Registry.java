@@ -63,6 +63,22 @@ public final class Registry {
         }
     }
 
+    /** Forgets the cache and reads every machine from the store again (after a snapshot replaced it). */
+    void reload() {
+        machines.clear();
+        try {
+            List<NodeView> nodes = store.get(KEY, false, false).node().nodes();
+            if (nodes != null) {
+                for (NodeView n : nodes) {
+                    String name = n.key().substring(n.key().lastIndexOf('/') + 1);
+                    machines.put(name, parse(name, n.value()));
+                }
+            }
+        } catch (EtcdException empty) {
+            // no machine registered in this store
+        }
+    }
+
     /** The machine with this name, read from the store when not cached; null when unknown. */
     public Machine lookup(String name) {
         Machine cached = machines.get(name);

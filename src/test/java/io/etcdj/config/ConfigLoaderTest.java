@@ -79,7 +79,7 @@ class ConfigLoaderTest {
         assertEquals(1024, c.maxResultBuffer());
         assertEquals(3, c.maxRetryAttempts());
         assertEquals(9, c.maxClusterSize());
-        assertFalse(c.snapshot());
+        assertTrue(c.snapshot(), "snapshots are on by default");
         assertFalse(c.force());
         assertFalse(c.verbose());
         assertFalse(c.veryVerbose());
