@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +44,7 @@ class ClusterFaultsIT {
                     cluster.kill(oldLeader);
                     // then a write through the survivors succeeds again (the time to it is reported)
                     List<Integer> survivors = cluster.live();
-                    JsonNode first = firstWriteThrough(cluster, survivors, "failover/after-" + round, RECOVER);
+                    JsonNode first = firstWriteThrough(cluster, survivors, "failover/after-" + round, RECOVER, "done");
                     long millis = (System.nanoTime() - killedAt) / 1_000_000;
                     failovers.add(millis);
                     System.out.println("failover: " + millis + " ms (round " + round + ", killed leader "
@@ -141,12 +143,61 @@ class ClusterFaultsIT {
         }
     }
 
+    @Test
+    void aFrozenLeaderThatResumesServesNoStaleReadAndLosesNoAcknowledgedWrite() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3)) {
+            cluster.showLogsOnFailure(() -> {
+                // given a leader that stops running (SIGSTOP) while the others go on
+                cluster.set("frozen/k", "before");
+                int oldLeader = cluster.leader();
+                cluster.machine(oldLeader).signal("STOP");
+                List<Integer> others = new ArrayList<>(cluster.live());
+                others.remove(Integer.valueOf(oldLeader));
+                // when the others elect a new leader and commit a newer value
+                JsonNode newer = firstWriteThrough(cluster, others, "frozen/k", RECOVER, "after");
+                // and a consistent read and a write reach the frozen leader before it resumes
+                try (HttpConnection read = cluster.machine(oldLeader).connect(RECOVER);
+                     HttpConnection write = cluster.machine(oldLeader).connect(RECOVER)) {
+                    read.send(HttpConnection.request("GET", "/v2/keys/frozen/k?consistent=true", read.authority(),
+                            List.of(), null));
+                    write.send(HttpConnection.request("PUT", "/v2/keys/frozen/w", write.authority(),
+                            List.of(Map.entry("Content-Type", "application/x-www-form-urlencoded")),
+                            "value=from-old-leader".getBytes(StandardCharsets.UTF_8)));
+                    cluster.machine(oldLeader).signal("CONT");
+                    // then the read does not answer the old value: it is redirected, refused, or current
+                    HttpAnswer readAnswer = read.readAnswer("GET");
+                    System.out.println("consistent read on the resumed old leader: " + readAnswer.status());
+                    if (readAnswer.status() == 200) {
+                        JsonNode node = EtcdCluster.json(readAnswer).path("node");
+                        assertEquals("after", node.path("value").asText(), "stale consistent read: " + readAnswer);
+                        assertEquals(newer.path("modifiedIndex").asLong(), node.path("modifiedIndex").asLong());
+                    }
+                    // and the write, if acknowledged, is really committed
+                    HttpAnswer writeAnswer = write.readAnswer("PUT");
+                    System.out.println("write on the resumed old leader: " + writeAnswer.status());
+                    if (writeAnswer.isSuccess()) {
+                        long index = EtcdCluster.json(writeAnswer).path("node").path("modifiedIndex").asLong();
+                        for (int i : others) {
+                            JsonNode node = cluster.awaitValue(i, "frozen/w", "from-old-leader", RECOVER);
+                            assertEquals(index, node.path("modifiedIndex").asLong());
+                        }
+                    }
+                }
+                // and the old leader follows the new one and catches up
+                int leader = cluster.leader();
+                assertTrue(others.contains(leader), "leader after the resume: " + cluster.name(leader));
+                cluster.awaitValue(oldLeader, "frozen/k", "after", RECOVER);
+            });
+        }
+    }
+
     /** Tries the machines in turn (following redirects) until one write succeeds; returns its node. */
-    private static JsonNode firstWriteThrough(EtcdCluster cluster, List<Integer> machines, String key, Duration within) {
+    private static JsonNode firstWriteThrough(EtcdCluster cluster, List<Integer> machines, String key, Duration within,
+                                              String value) {
         int[] next = {0};
         return EtcdCluster.poll(within, "a write through " + machines, () -> {
             int via = machines.get(next[0]++ % machines.size());
-            HttpAnswer answer = cluster.put(via, key, "done");
+            HttpAnswer answer = cluster.put(via, key, value);
             return answer.isSuccess() ? EtcdCluster.json(answer).path("node") : null;
         });
     }

@@ -112,7 +112,7 @@ class ClusterIT {
     }
 
     @Test
-    void aRemovedMachineLeavesTheClusterAndStops() throws Exception {
+    void removedMachinesLeaveTheClusterAndStopUntilOneIsLeft() throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
             cluster.showLogsOnFailure(() -> {
                 // given a 3-machine cluster
@@ -148,6 +148,21 @@ class ClusterIT {
                 for (int i : cluster.live()) {
                     cluster.awaitValue(i, "remove/after", "still", CONVERGE);
                 }
+
+                // when the leader itself is then removed
+                HttpAnswer leaderRemoval = cluster.remove(leader, via);
+                assertEquals(200, leaderRemoval.status(), "removal of the leader: " + leaderRemoval);
+                OptionalInt leaderStatus = cluster.machine(leader).awaitExitStatus(CONVERGE);
+                assertTrue(leaderStatus.isPresent(), "the removed leader still runs");
+                assertNotEquals(0, leaderStatus.getAsInt(), "exit status of the removed leader");
+                // then the last machine leads alone, lists only itself, and commits writes
+                assertEquals(List.of(via), cluster.live());
+                assertEquals(via, cluster.leader());
+                EtcdCluster.poll(CONVERGE, cluster.name(via) + " to list only itself",
+                        () -> cluster.machinesListedBy(via).equals(List.of(cluster.machine(via).clientUrl())) ? Boolean.TRUE : null);
+                assertEquals(1, cluster.leaves(via, "_etcd/machines").size());
+                JsonNode alone = EtcdCluster.poll(CONVERGE, "a write on the last machine", () -> cluster.set("remove/alone", "yes"));
+                assertEquals("yes", alone.path("value").asText());
             });
         }
     }

@@ -158,6 +158,25 @@ final class EtcdProcess implements AutoCloseable {
         return OptionalInt.of(p.exitValue());
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to the process through {@code kill}, for
+     * tests that freeze a server rather than end it. Unix only.
+     */
+    void signal(String signal) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            if (!awaitExit(kill, Duration.ofSeconds(10)) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** SIGKILL: the process gets no chance to flush or clean up. Waits until it is gone. */
     void kill() {
         Process p = process;
