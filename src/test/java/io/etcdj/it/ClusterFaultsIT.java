@@ -197,7 +197,8 @@ class ClusterFaultsIT {
         int[] next = {0};
         return EtcdCluster.poll(within, "a write through " + machines, () -> {
             int via = machines.get(next[0]++ % machines.size());
-            HttpAnswer answer = cluster.put(via, key, value);
+            // a short bound: a request redirected to a frozen leader must not hold up the next try
+            HttpAnswer answer = cluster.put(via, key, value, Duration.ofSeconds(1));
             return answer.isSuccess() ? EtcdCluster.json(answer).path("node") : null;
         });
     }

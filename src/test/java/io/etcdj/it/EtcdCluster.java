@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * Machines {@code m0..m{n-1}} of one cluster, each an {@link EtcdProcess} on its own free loopback
  * ports and temporary data directory. The first starts a new cluster; each next one joins through
- * the peer port of the machine before it, and is started only when that one answers.
+ * the peer port of the machine before it, and is started only when that one answers. System
+ * property {@code etcdj.it.clusterJvmArgs} replaces the JVM options given to every machine.
  *
  * <p>Machines are addressed by their position. Killing and restarting keep the position, the
  * ports and the directory. Client helpers follow 307 redirects the way a client library would,
@@ -35,6 +36,12 @@ final class EtcdCluster implements AutoCloseable {
     private static final Duration POLL_PAUSE = Duration.ofMillis(20);
     private static final int MAX_REDIRECTS = 3;
     private static final int LOG_CHARS = 30_000;
+    /**
+     * JVM options for every machine: C1 only and the serial collector start a server in about half
+     * the time on a small machine, which is most of what a cluster test waits for.
+     */
+    private static final String JVM_ARGS = System.getProperty("etcdj.it.clusterJvmArgs",
+            "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
 
     private final List<EtcdProcess> machines = Collections.synchronizedList(new ArrayList<>());
 
@@ -66,7 +73,8 @@ final class EtcdCluster implements AutoCloseable {
         if (via >= 0) {
             flags.addAll(List.of("-peers", EtcdProcess.HOST + ":" + machine(via).peerPort()));
         }
-        machines.add(EtcdProcess.startMember("m" + position, flags));
+        List<String> jvmArgs = JVM_ARGS.isBlank() ? List.of() : List.of(JVM_ARGS.trim().split("\\s+"));
+        machines.add(EtcdProcess.startMember("m" + position, jvmArgs, flags));
         return position;
     }
 
@@ -225,9 +233,20 @@ final class EtcdCluster implements AutoCloseable {
         return send(via, "PUT", "/v2/keys/" + key, "value=" + encode(value));
     }
 
-    /** Sets a key through the leader and returns the answer's node; fails unless the write succeeds. */
+    /** PUT value through machine {@code via} with its own bound on each exchange, following redirects. */
+    HttpAnswer put(int via, String key, String value, Duration timeout) {
+        return send(URI.create(machine(via).clientUrl()), "PUT", "/v2/keys/" + key, "value=" + encode(value), timeout);
+    }
+
+    /**
+     * Sets a key through the leader and returns the answer's node. A leader change under way (an
+     * I/O error or a 5xx answer) is waited out for up to 20 s; any other answer fails at once.
+     */
     JsonNode set(String key, String value) {
-        HttpAnswer answer = put(leader(), key, value);
+        HttpAnswer answer = poll(Duration.ofSeconds(20), "PUT " + key + " to succeed", () -> {
+            HttpAnswer a = put(leader(), key, value);
+            return a.status() >= 500 ? null : a;
+        });
         if (!answer.isSuccess()) {
             throw new AssertionError("PUT " + key + "=" + value + " answered " + answer);
         }
@@ -334,10 +353,14 @@ final class EtcdCluster implements AutoCloseable {
     }
 
     private HttpAnswer send(URI start, String method, String target, String form) {
+        return send(start, method, target, form, REQUEST_TIMEOUT);
+    }
+
+    private HttpAnswer send(URI start, String method, String target, String form, Duration timeout) {
         URI at = start;
         String path = target;
         for (int hop = 0; ; hop++) {
-            HttpAnswer answer = exchange(at, method, path, form);
+            HttpAnswer answer = exchange(at, method, path, form, timeout);
             if (answer.status() != 307 || hop == MAX_REDIRECTS) {
                 return answer;
             }
@@ -349,9 +372,13 @@ final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    /** One exchange on a fresh connection; I/O failures become UncheckedIOException. */
     private static HttpAnswer exchange(URI base, String method, String target, String form) {
-        try (HttpConnection c = HttpConnection.open(base.getHost(), base.getPort(), REQUEST_TIMEOUT)) {
+        return exchange(base, method, target, form, REQUEST_TIMEOUT);
+    }
+
+    /** One exchange on a fresh connection; I/O failures become UncheckedIOException. */
+    private static HttpAnswer exchange(URI base, String method, String target, String form, Duration timeout) {
+        try (HttpConnection c = HttpConnection.open(base.getHost(), base.getPort(), timeout)) {
             if (form == null) {
                 return c.exchange(method, target, List.of(), null);
             }

@@ -57,18 +57,21 @@ final class EtcdProcess implements AutoCloseable {
     private final Path logFile;
     private final int clientPort;
     private final int peerPort;
+    private final List<String> extraJvmArgs;
     private final List<String> extraArgs;
     private final boolean member;
     private Process process;
     private int starts;
 
-    private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraArgs, boolean member) {
+    private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
+                        List<String> extraArgs, boolean member) {
         this.name = name;
         this.root = root;
         this.dataDir = root.resolve("data");
         this.logFile = root.resolve("server.log");
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.extraJvmArgs = List.copyOf(extraJvmArgs);
         this.extraArgs = List.copyOf(extraArgs);
         this.member = member;
     }
@@ -79,19 +82,19 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     static EtcdProcess start(String name) {
-        return start(name, List.of(), false);
+        return start(name, List.of(), List.of(), false);
     }
 
     /**
-     * Starts cluster member {@code name} with {@code extraArgs} after the usual flags and waits until
-     * it answers and its registration key is readable (for a joining machine: it has joined and
-     * caught up).
+     * Starts cluster member {@code name} with {@code extraArgs} after the usual flags (and
+     * {@code extraJvmArgs} before {@code -jar} in the default command) and waits until it answers
+     * and its registration key is readable (for a joining machine: it has joined and caught up).
      */
-    static EtcdProcess startMember(String name, List<String> extraArgs) {
-        return start(name, extraArgs, true);
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs) {
+        return start(name, extraJvmArgs, extraArgs, true);
     }
 
-    private static EtcdProcess start(String name, List<String> extraArgs, boolean member) {
+    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
@@ -100,7 +103,7 @@ final class EtcdProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int[] ports = freePorts(2);
-        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraArgs, member);
+        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
@@ -278,6 +281,7 @@ final class EtcdProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (template.isBlank()) {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(extraJvmArgs);
             String jvmArgs = System.getProperty("etcdj.it.jvmArgs", "");
             if (!jvmArgs.isBlank()) {
                 command.addAll(List.of(jvmArgs.trim().split("\\s+")));
