@@ -168,6 +168,31 @@ class ClusterIT {
     }
 
     @Test
+    void aRemovedMachineDisappearsFromTheLeaderStats() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3)) {
+            cluster.showLogsOnFailure(() -> {
+                // given a leader whose stats count two followers
+                int leader = cluster.leader();
+                int removed = cluster.follower();
+                EtcdCluster.poll(CONVERGE, "/v2/stats/leader to list both followers", () -> EtcdCluster.json(
+                        cluster.request(leader, "GET", "/v2/stats/leader", null)).path("followers").size() == 2 ? Boolean.TRUE : null);
+                // when one follower is removed
+                HttpAnswer answer = cluster.remove(removed, leader);
+                assertEquals(200, answer.status(), answer.toString());
+                assertTrue(cluster.machine(removed).awaitExitStatus(CONVERGE).isPresent(), "the removed machine still runs");
+                // then the leader's stats no longer list it
+                EtcdCluster.poll(Duration.ofSeconds(5), "/v2/stats/leader to drop " + cluster.name(removed), () -> {
+                    JsonNode stats = EtcdCluster.json(cluster.request(leader, "GET", "/v2/stats/leader", null));
+                    if (stats.path("followers").has(cluster.name(removed))) {
+                        throw new AssertionError("still listed: " + stats);
+                    }
+                    return stats.path("followers").size() == 1 ? Boolean.TRUE : null;
+                });
+            });
+        }
+    }
+
+    @Test
     void aSingleMachineKeepsItsDataOverARestart() throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start(1)) {
             cluster.showLogsOnFailure(() -> {

@@ -94,11 +94,17 @@ final class WriteLoad implements AutoCloseable {
      * After the writers stopped: one more write through the leader, then on each given machine,
      * once it shows that write (so it has applied everything before it), every acknowledged write
      * is there with its value and index, and all machines hold the same keys under the directory.
+     * The new write must also get an index above every acknowledged one.
      */
     void verifyOn(List<Integer> machines, Duration within) {
         String barrier = dir + "-barrier/" + barriers.incrementAndGet();
         String mark = String.valueOf(System.nanoTime());
-        EtcdCluster.poll(within, "a write through the leader", () -> cluster.set(barrier, mark));
+        JsonNode barrierNode = EtcdCluster.poll(within, "a write through the leader", () -> cluster.set(barrier, mark));
+        long highest = acknowledged.values().stream().mapToLong(Acknowledged::modifiedIndex).max().orElse(0);
+        if (barrierNode.path("modifiedIndex").asLong() <= highest) {
+            fail("a write after the load got index " + barrierNode.path("modifiedIndex").asLong()
+                    + ", not above the highest acknowledged " + highest);
+        }
         Map<String, JsonNode> first = null;
         for (int i : machines) {
             cluster.awaitValue(i, barrier, mark, within);
