@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,6 +70,12 @@ class ClusterIT {
                 // when a write is sent to each machine in turn (a follower redirects it to the leader)
                 for (int via = 0; via < size; via++) {
                     String value = "written-via-" + cluster.name(via);
+                    if (via != leader) {
+                        HttpAnswer redirect = cluster.request(via, "PUT", "/v2/keys/formed/via" + via, "value=" + value);
+                        assertEquals(307, redirect.status(), "PUT on follower " + cluster.name(via) + ": " + redirect);
+                        assertEquals(cluster.machine(leader).clientUrl() + "/v2/keys/formed/via" + via,
+                                redirect.header("Location").orElse(""));
+                    }
                     HttpAnswer answer = cluster.put(via, "formed/via" + via, value);
                     assertEquals(201, answer.status(), "PUT via " + cluster.name(via) + ": " + answer);
                     // then every machine shows it, with the index the leader reported
@@ -99,8 +106,6 @@ class ClusterIT {
                     assertTrue(cluster.machinesListedBy(i).contains(cluster.machine(joined).clientUrl()));
                 }
                 cluster.awaitValue(joined, "join/before", "old", CONVERGE);
-                int leader = cluster.leader();
-                assertNotEquals(-1, leader);
                 cluster.set("join/after", "new");
                 cluster.awaitValue(joined, "join/after", "new", CONVERGE);
                 // and a write through the new machine is redirected and committed
@@ -201,7 +206,7 @@ class ClusterIT {
                 for (int n = 0; n < 20; n++) {
                     written.add(cluster.set("single/k" + n, "v" + n));
                 }
-                cluster.request(0, "DELETE", "/v2/keys/single/k3", null);
+                assertEquals(200, cluster.request(0, "DELETE", "/v2/keys/single/k3", null).status());
                 // when it is stopped and started again
                 cluster.restart(0);
                 // then the keys are there as written, the deleted one still gone
@@ -273,7 +278,11 @@ class ClusterIT {
         }
     }
 
-    /** {@code count} writes of {@code dir/k<n>} through the leader, by {@code threads} writers. */
+    /**
+     * {@code count} writes of {@code dir/k<n>} through the leader, by {@code threads} writers on
+     * kept-alive connections; a write that fails there is done again through {@link EtcdCluster#set},
+     * which waits out a change of leader.
+     */
     private static void writeMany(EtcdCluster cluster, int leader, String dir, int count, int threads) throws Exception {
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -290,9 +299,16 @@ class ClusterIT {
                                 }
                                 c = cluster.machine(leader).connect(EtcdCluster.REQUEST_TIMEOUT);
                             }
-                            HttpAnswer answer = c.sendForm("PUT", "/v2/keys/" + dir + "/k" + n, "value=" + n);
-                            if (!answer.isSuccess()) {
-                                throw new AssertionError("PUT " + dir + "/k" + n + " answered " + answer);
+                            HttpAnswer answer;
+                            try {
+                                answer = c.sendForm("PUT", "/v2/keys/" + dir + "/k" + n, "value=" + n);
+                            } catch (IOException e) {
+                                answer = null;
+                                c.close();
+                                c = null;
+                            }
+                            if (answer == null || !answer.isSuccess()) {
+                                cluster.set(dir + "/k" + n, String.valueOf(n));
                             }
                         }
                     } finally {

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the modifiedIndex reported. Every attempt uses a key never tried before, so an attempt that
  * failed on the client's side but was committed anyway cannot be mistaken for an acknowledged one.
  */
-final class WriteLoad implements AutoCloseable {
+final class WriteLoad {
     /** A write whose success answer reached the client. */
     record Acknowledged(String value, long modifiedIndex) {
     }
@@ -80,14 +80,6 @@ final class WriteLoad implements AutoCloseable {
                 return;
             }
         }
-        synchronized (problems) {
-            assertEquals(List.of(), problems, "writers saw answers that should not happen");
-        }
-    }
-
-    @Override
-    public void close() {
-        stopped.set(true);
     }
 
     /**
@@ -97,6 +89,9 @@ final class WriteLoad implements AutoCloseable {
      * The new write must also get an index above every acknowledged one.
      */
     void verifyOn(List<Integer> machines, Duration within) {
+        synchronized (problems) {
+            assertEquals(List.of(), problems, "writers saw answers that should not happen");
+        }
         String barrier = dir + "-barrier/" + barriers.incrementAndGet();
         String mark = String.valueOf(System.nanoTime());
         JsonNode barrierNode = EtcdCluster.poll(within, "a write through the leader", () -> cluster.set(barrier, mark));
