@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,10 @@ import java.util.stream.Stream;
  * reading the key (the event history of the first start may be gone by then). Output goes to a
  * log file beside the data directory; {@link #logTail} gives it for failure messages. Closing kills
  * the process (and anything it started) and deletes the temporary directory.
+ *
+ * <p>{@link #startMember} starts a cluster member instead: extra flags (such as {@code -peers}) follow
+ * the usual ones, and readiness is always read from the registration key, since a machine that joins
+ * a cluster with a long history may not have the event of its own registration.
  */
 final class EtcdProcess implements AutoCloseable {
     static final String HOST = "127.0.0.1";
@@ -52,16 +57,23 @@ final class EtcdProcess implements AutoCloseable {
     private final Path logFile;
     private final int clientPort;
     private final int peerPort;
+    private final List<String> extraJvmArgs;
+    private final List<String> extraArgs;
+    private final boolean member;
     private Process process;
     private int starts;
 
-    private EtcdProcess(String name, Path root, int clientPort, int peerPort) {
+    private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
+                        List<String> extraArgs, boolean member) {
         this.name = name;
         this.root = root;
         this.dataDir = root.resolve("data");
         this.logFile = root.resolve("server.log");
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.extraJvmArgs = List.copyOf(extraJvmArgs);
+        this.extraArgs = List.copyOf(extraArgs);
+        this.member = member;
     }
 
     /** Starts node {@code node0} and waits until it is ready. */
@@ -70,6 +82,19 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     static EtcdProcess start(String name) {
+        return start(name, List.of(), List.of(), false);
+    }
+
+    /**
+     * Starts cluster member {@code name} with {@code extraArgs} after the usual flags (and
+     * {@code extraJvmArgs} before {@code -jar} in the default command) and waits until it answers
+     * and its registration key is readable (for a joining machine: it has joined and caught up).
+     */
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs) {
+        return start(name, extraJvmArgs, extraArgs, true);
+    }
+
+    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
@@ -78,7 +103,7 @@ final class EtcdProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int[] ports = freePorts(2);
-        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1]);
+        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
@@ -109,6 +134,10 @@ final class EtcdProcess implements AutoCloseable {
         return "http://" + HOST + ":" + clientPort;
     }
 
+    String peerUrl() {
+        return "http://" + HOST + ":" + peerPort;
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -116,6 +145,39 @@ final class EtcdProcess implements AutoCloseable {
     /** A new connection to the client port. */
     HttpConnection connect(Duration timeout) throws IOException {
         return HttpConnection.open(HOST, clientPort, timeout);
+    }
+
+    /** A new connection to the peer port. */
+    HttpConnection connectPeer(Duration timeout) throws IOException {
+        return HttpConnection.open(HOST, peerPort, timeout);
+    }
+
+    /** Waits up to {@code limit} for the process to exit by itself; its exit status, or empty if it still runs. */
+    OptionalInt awaitExitStatus(Duration limit) {
+        Process p = process;
+        if (p == null || !awaitExit(p, limit)) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(p.exitValue());
+    }
+
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to the process through {@code kill}, for
+     * tests that freeze a server rather than end it. Unix only.
+     */
+    void signal(String signal) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            if (!awaitExit(kill, Duration.ofSeconds(10)) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** SIGKILL: the process gets no chance to flush or clean up. Waits until it is gone. */
@@ -207,7 +269,7 @@ final class EtcdProcess implements AutoCloseable {
         if (ready.isEmpty()) {
             return;
         }
-        if (starts == 1) {
+        if (starts == 1 && !member) {
             awaitReadyWatch(ready.replace("{name}", name), deadline);
         } else {
             awaitStatus200("/v2/keys/_etcd/machines/" + name, deadline);
@@ -219,6 +281,7 @@ final class EtcdProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (template.isBlank()) {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(extraJvmArgs);
             String jvmArgs = System.getProperty("etcdj.it.jvmArgs", "");
             if (!jvmArgs.isBlank()) {
                 command.addAll(List.of(jvmArgs.trim().split("\\s+")));
@@ -228,6 +291,7 @@ final class EtcdProcess implements AutoCloseable {
         } else {
             command.addAll(List.of(template.trim().split("\\s+")));
         }
+        command.addAll(extraArgs);
         return command.stream().map(arg -> arg.replace("{name}", name).replace("{dir}", dataDir.toString())
                 .replace("{cport}", String.valueOf(clientPort)).replace("{pport}", String.valueOf(peerPort))).toList();
     }
