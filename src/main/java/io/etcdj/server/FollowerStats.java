@@ -29,14 +29,17 @@ final class FollowerStats {
 
     /** A request went out to {@code name}; only the oldest unanswered one is timed. */
     synchronized void sent(String name, long nanoTime) {
-        Follower f = followers.computeIfAbsent(name, n -> new Follower());
-        if (f.sentAt < 0) {
+        Follower f = followers.get(name);
+        if (f != null && f.sentAt < 0) {
             f.sentAt = nanoTime;
         }
     }
 
     synchronized void answered(String name, boolean success, long nanoTime) {
-        Follower f = followers.computeIfAbsent(name, n -> new Follower());
+        Follower f = followers.get(name);
+        if (f == null) {
+            return; // not a follower of ours (any more): a late answer from a removed machine
+        }
         if (!success) {
             f.fail++;
             f.sentAt = -1;
@@ -58,12 +61,17 @@ final class FollowerStats {
     }
 
     synchronized void unreachable(String name) {
-        Follower f = followers.computeIfAbsent(name, n -> new Follower());
-        f.fail++;
-        f.sentAt = -1;
+        Follower f = followers.get(name);
+        if (f != null) {
+            f.fail++;
+            f.sentAt = -1;
+        }
     }
 
-    /** Keeps only these followers (after a membership change or a new term of leadership). */
+    /**
+     * Keeps exactly these followers (after a membership change or a new term of leadership): only
+     * they are counted from now on.
+     */
     synchronized void retain(java.util.Collection<String> names) {
         followers.keySet().retainAll(names);
         for (String n : names) {

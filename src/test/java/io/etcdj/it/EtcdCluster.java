@@ -44,13 +44,20 @@ final class EtcdCluster implements AutoCloseable {
             "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
 
     private final List<EtcdProcess> machines = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> extraFlags;
 
-    private EtcdCluster() {
+    private EtcdCluster(List<String> extraFlags) {
+        this.extraFlags = List.copyOf(extraFlags);
     }
 
     /** Starts {@code size} machines one after another, each joining the cluster of the first. */
     static EtcdCluster start(int size) {
-        EtcdCluster cluster = new EtcdCluster();
+        return start(size, List.of());
+    }
+
+    /** As {@link #start(int)}, every machine started with these flags too. */
+    static EtcdCluster start(int size, List<String> extraFlags) {
+        EtcdCluster cluster = new EtcdCluster(extraFlags);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.join(i == 0 ? -1 : i - 1);
@@ -70,6 +77,7 @@ final class EtcdCluster implements AutoCloseable {
     int join(int via) {
         int position = machines.size();
         List<String> flags = new ArrayList<>(List.of("-max-retry-attempts", "10"));
+        flags.addAll(extraFlags);
         if (via >= 0) {
             flags.addAll(List.of("-peers", EtcdProcess.HOST + ":" + machine(via).peerPort()));
         }
