@@ -19,11 +19,14 @@ class ClusterSnapshotIT {
     /** Small enough that a few hundred writes compact the log several times. */
     private static final List<String> FREQUENT_SNAPSHOTS = List.of("-snapshot-count", "100");
 
-    private static void writeMany(EtcdCluster cluster, String prefix, int count) {
+    /** Writes {@code count} times to 150 keys under {@code dir} through the leader. */
+    private static void writeMany(EtcdCluster cluster, String dir, int count) {
         int leader = cluster.leader();
+        int failures = 0;
         for (int i = 0; i < count; i++) {
-            HttpAnswer a = cluster.put(leader, prefix + "/" + (i % 150), "v" + i);
+            HttpAnswer a = cluster.put(leader, dir + "/" + (i % 150), "v" + i);
             if (!a.isSuccess()) {
+                assertTrue(++failures < 20, "writes keep failing: " + a);
                 leader = cluster.leader();
                 i--;
             }
@@ -43,7 +46,7 @@ class ClusterSnapshotIT {
         try (EtcdCluster cluster = EtcdCluster.start(2, FREQUENT_SNAPSHOTS)) {
             cluster.showLogsOnFailure(() -> {
                 // given a cluster that has taken several snapshots and dropped the log before them
-                writeMany(cluster, "/old", 600);
+                writeMany(cluster, "old", 600);
                 int leader = cluster.leader();
                 Map<String, ?> expected = cluster.leaves(leader, "old");
                 assertEquals(150, expected.size());
@@ -54,8 +57,8 @@ class ClusterSnapshotIT {
                 // then it serves the same data, and keeps up with new writes
                 EtcdCluster.poll(Duration.ofSeconds(30), "the new machine to hold every key",
                         () -> sameLeaves(cluster, fresh, "old", expected));
-                cluster.set("/after-join", "yes");
-                cluster.awaitValue(fresh, "/after-join", "yes", Duration.ofSeconds(20));
+                cluster.set("after-join", "yes");
+                cluster.awaitValue(fresh, "after-join", "yes", Duration.ofSeconds(20));
                 String log = cluster.machine(fresh).logTail(200_000);
                 assertTrue(log.contains("installing the leader's snapshot"), "caught up by snapshot:\n" + log);
             });
@@ -69,7 +72,7 @@ class ClusterSnapshotIT {
                 int leader = cluster.leader();
                 int down = (leader + 1) % 3;
                 cluster.kill(down);
-                writeMany(cluster, "/while-down", 600);
+                writeMany(cluster, "while-down", 600);
                 Map<String, ?> expected = cluster.leaves(cluster.leader(), "while-down");
 
                 cluster.restart(down);
