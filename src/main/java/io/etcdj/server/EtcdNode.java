@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -82,6 +81,8 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     private final RaftNode raft;
     private final ServerStats stats;
     private final FollowerStats followerStats = new FollowerStats();
+    private final StateMachine stateMachine;
+    private final MembershipChanges membershipChanges;
     private final PeerTransport transport;
     private final Consumer<Throwable> onFatal;
     private final BlockingQueue<Runnable> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
@@ -92,7 +93,6 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     private final Map<Long, CompletableFuture<Object>> waiting = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> readRequests = new HashMap<>();
     private final ArrayDeque<PendingRead> confirmedReads = new ArrayDeque<>();
-    private final Map<Long, PendingChange> pendingChanges = new HashMap<>();
     private final List<Runnable> awaitingLeader = new ArrayList<>();
     /** Peer URLs learned before the log tells them (a new machine must answer its leader at once). */
     private final Map<String, String> peerHints = new HashMap<>();
@@ -107,8 +107,6 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
 
     private record PendingRead(long index, CompletableFuture<Void> future) {}
 
-    private record PendingChange(long term, CompletableFuture<ChangeOutcome> future) {}
-
     private EtcdNode(Settings settings, Clock clock, Store store, WriteAheadLog wal, Snapshots snapshots,
                      RaftNode raft, Consumer<Throwable> onFatal) {
         this.settings = settings;
@@ -116,6 +114,9 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         this.clock = clock;
         this.store = store;
         this.registry = new Registry(store);
+        this.stateMachine = new StateMachine(store, registry, settings.maxClusterSize());
+        this.membershipChanges = new MembershipChanges(raft, registry, store, settings.maxClusterSize(),
+                this::leaderPeerUrl);
         this.wal = wal;
         this.raft = raft;
         this.onFatal = onFatal;
@@ -312,7 +313,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     @Override
     public CompletableFuture<ChangeOutcome> join(JoinRequest request) {
         CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
-        if (!submit(() -> joinOnLoop(request, future))) {
+        if (!submit(() -> membershipChanges.join(request, future))) {
             future.completeExceptionally(new EtcdException(300, "too many pending requests", store.index()));
         }
         return future;
@@ -321,7 +322,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     @Override
     public CompletableFuture<ChangeOutcome> remove(String name) {
         CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
-        if (!submit(() -> removeOnLoop(name, future))) {
+        if (!submit(() -> membershipChanges.remove(name, future))) {
             future.completeExceptionally(new EtcdException(300, "too many pending requests", store.index()));
         }
         return future;
@@ -433,69 +434,6 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             readRequests.put(id, future);
         } else if (outcome instanceof ProposalOutcome.NotLeader nl && nl.leader() == null) {
             awaitingLeader.add(() -> readOnLoop(future));
-        } else {
-            future.completeExceptionally(new EtcdException(300, "not the leader", store.index()));
-        }
-    }
-
-    private void joinOnLoop(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
-        if (!leadsOrRedirects(future)) {
-            return;
-        }
-        if (!request.supports(JoinRequest.MAX_VERSION)) {
-            future.completeExceptionally(new EtcdException(300, "machine " + request.name()
-                    + " cannot run store version " + JoinRequest.MAX_VERSION, store.index()));
-            return;
-        }
-        Registry.Machine known = registry.lookup(request.name());
-        if (known != null && raft.membership().contains(request.name())) {
-            if (known.peerUrl().equals(request.raftUrl())) {
-                // A member that lost its log joins again: it is already in, the leader will catch it up.
-                future.complete(new ChangeOutcome.Committed(raft.commitIndex()));
-            } else {
-                future.completeExceptionally(new EtcdException(105, "the name " + request.name()
-                        + " is taken by the machine at " + known.peerUrl(), store.index()));
-            }
-            return;
-        }
-        if (raft.membership().size() >= settings.maxClusterSize()) {
-            future.completeExceptionally(new EtcdException(103, "", store.index()));
-            return;
-        }
-        byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl()));
-        proposeChange(ConfChange.add(request.name(), context), future);
-    }
-
-    private void removeOnLoop(String name, CompletableFuture<ChangeOutcome> future) {
-        if (!leadsOrRedirects(future)) {
-            return;
-        }
-        if (!raft.membership().contains(name)) {
-            future.completeExceptionally(new EtcdException(100, Registry.KEY + "/" + name, store.index()));
-            return;
-        }
-        proposeChange(ConfChange.remove(name), future);
-    }
-
-    private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {
-        if (raft.isLeader()) {
-            return true;
-        }
-        String leaderUrl = leaderPeerUrl();
-        if (leaderUrl.isEmpty()) {
-            future.completeExceptionally(new EtcdException(300, "no leader", store.index()));
-        } else {
-            future.complete(new ChangeOutcome.NotLeader(leaderUrl));
-        }
-        return false;
-    }
-
-    private void proposeChange(ConfChange change, CompletableFuture<ChangeOutcome> future) {
-        ProposalOutcome outcome = raft.proposeMembershipChange(change);
-        if (outcome instanceof ProposalOutcome.Accepted a) {
-            pendingChanges.put(a.index(), new PendingChange(a.term(), future));
-        } else if (outcome instanceof ProposalOutcome.Refused r) {
-            future.completeExceptionally(new EtcdException(300, r.reason(), store.index()));
         } else {
             future.completeExceptionally(new EtcdException(300, "not the leader", store.index()));
         }
@@ -626,21 +564,13 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
 
     private void apply(Entry e) {
         if (e.type() == EntryType.CONF_CHANGE) {
-            applyMembership(ConfChange.fromBytes(e.data()));
-            PendingChange pending = pendingChanges.remove(e.index());
-            if (pending != null) {
-                if (pending.term() == e.term()) {
-                    pending.future().complete(new ChangeOutcome.Committed(e.index()));
-                } else {
-                    pending.future().completeExceptionally(
-                            new EtcdException(300, "the change was lost with its leader", store.index()));
-                }
-            }
+            stateMachine.applyMembership(ConfChange.fromBytes(e.data()));
+            membershipChanges.applied(e);
         } else if (!e.isNoop()) {
             CommandCodec.Proposal p = CommandCodec.decode(e.data());
             Object result;
             try {
-                result = execute(p.command());
+                result = stateMachine.execute(p.command());
             } catch (EtcdException err) {
                 result = err;
             }
@@ -654,41 +584,6 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             }
         }
         appliedIndex = e.index();
-    }
-
-    private Object execute(Command command) {
-        if (command instanceof Command.Set c) {
-            return store.set(c.key(), c.dir(), c.value(), c.expireTime());
-        } else if (command instanceof Command.Create c) {
-            return store.create(c.key(), c.dir(), c.value(), c.unique(), c.expireTime());
-        } else if (command instanceof Command.Update c) {
-            return store.update(c.key(), c.value(), c.expireTime());
-        } else if (command instanceof Command.CompareAndSwap c) {
-            return store.compareAndSwap(c.key(), c.prevValue(), c.prevIndex(), c.value(), c.expireTime());
-        } else if (command instanceof Command.Delete c) {
-            return store.delete(c.key(), c.dir(), c.recursive());
-        } else if (command instanceof Command.Sync c) {
-            store.deleteExpiredKeys(c.now());
-            return null;
-        } else if (command instanceof Command.Join c) {
-            return registry.register(c, settings.maxClusterSize());
-        }
-        throw new IllegalStateException("unknown command " + command);
-    }
-
-    private void applyMembership(ConfChange change) {
-        if (change.type() == ConfChange.Type.REMOVE_MEMBER) {
-            registry.unregister(change.member());
-            LOG.info("machine {} left the cluster", change.member());
-            return;
-        }
-        if (change.context() != null && change.context().length > 0
-                && CommandCodec.decode(change.context()).command() instanceof Command.Join join) {
-            // The size limit was checked when the join was proposed; the log decides now.
-            if (registry.register(join, 0)) {
-                LOG.info("machine {} joined (peer {}, client {})", join.name(), join.raftUrl(), join.etcdUrl());
-            }
-        }
     }
 
     /**
@@ -768,10 +663,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         waiting.clear();
         readRequests.values().forEach(f -> f.completeExceptionally(err));
         readRequests.clear();
-        for (Iterator<PendingChange> it = pendingChanges.values().iterator(); it.hasNext(); ) {
-            it.next().future().completeExceptionally(err);
-            it.remove();
-        }
+        membershipChanges.failAll(err);
         syncInFlight = false;
     }
 }
