@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A 3-machine cluster whose machines talk to each other over TLS with the fixture certificates
  * and require each other's certificates ({@code -peer-ca-file}). It forms and replicates; machines
  * that cannot prove themselves, or do not speak the same protocol, cannot join; after its leader
- * is killed it elects another and takes writes again (the time that takes is printed, not asserted).
+ * is killed it elects another and takes writes again (the time that takes is printed, not asserted),
+ * and the killed machine comes back.
  * The cluster is shared by the tests, in order; the failover comes last.
  */
 @Timeout(150)
@@ -184,6 +185,13 @@ class PeerTlsIT {
                 JsonNode kept = cluster.awaitValue(i, "peertls/before", "kept", RECOVER);
                 assertEquals(before.path("modifiedIndex").asLong(), kept.path("modifiedIndex").asLong());
             }
+
+            // and the killed machine, started again, rejoins over TLS and catches up
+            cluster.restart(oldLeader);
+            cluster.awaitValue(oldLeader, "peertls/after", "written", RECOVER);
+            // (leader() waits until all three name the same live leader)
+            assertEquals(3, cluster.live().size());
+            cluster.leader();
         });
     }
 
