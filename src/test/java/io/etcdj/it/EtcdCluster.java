@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Machines {@code m0..m{n-1}} of one cluster, each an {@link EtcdProcess} on its own free loopback
@@ -30,6 +31,9 @@ import java.util.function.Supplier;
  * ports and the directory. Client helpers follow 307 redirects the way a client library would,
  * sending the body again. Closing kills every process this cluster started and deletes their
  * directories; {@link #showLogsOnFailure} prints every machine's log when a test body fails.
+ *
+ * <p>A cluster started with {@link EtcdProcess.Tls} contexts reaches its machines over HTTPS on
+ * the ports that speak TLS, including where a redirect points.
  */
 final class EtcdCluster implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -45,9 +49,11 @@ final class EtcdCluster implements AutoCloseable {
 
     private final List<EtcdProcess> machines = Collections.synchronizedList(new ArrayList<>());
     private final List<String> extraFlags;
+    private final EtcdProcess.Tls tls;
 
-    private EtcdCluster(List<String> extraFlags) {
+    private EtcdCluster(List<String> extraFlags, EtcdProcess.Tls tls) {
         this.extraFlags = List.copyOf(extraFlags);
+        this.tls = tls;
     }
 
     /** Starts {@code size} machines one after another, each joining the cluster of the first. */
@@ -57,7 +63,12 @@ final class EtcdCluster implements AutoCloseable {
 
     /** As {@link #start(int)}, every machine started with these flags too. */
     static EtcdCluster start(int size, List<String> extraFlags) {
-        EtcdCluster cluster = new EtcdCluster(extraFlags);
+        return start(size, extraFlags, EtcdProcess.Tls.NONE);
+    }
+
+    /** As {@link #start(int, List)}, for flags that turn TLS on where {@code tls} says. */
+    static EtcdCluster start(int size, List<String> extraFlags, EtcdProcess.Tls tls) {
+        EtcdCluster cluster = new EtcdCluster(extraFlags, tls);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.join(i == 0 ? -1 : i - 1);
@@ -82,7 +93,7 @@ final class EtcdCluster implements AutoCloseable {
             flags.addAll(List.of("-peers", EtcdProcess.HOST + ":" + machine(via).peerPort()));
         }
         List<String> jvmArgs = JVM_ARGS.isBlank() ? List.of() : List.of(JVM_ARGS.trim().split("\\s+"));
-        machines.add(EtcdProcess.startMember("m" + position, jvmArgs, flags));
+        machines.add(EtcdProcess.startMember("m" + position, jvmArgs, flags, tls));
         return position;
     }
 
@@ -380,13 +391,13 @@ final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    private static HttpAnswer exchange(URI base, String method, String target, String form) {
+    private HttpAnswer exchange(URI base, String method, String target, String form) {
         return exchange(base, method, target, form, REQUEST_TIMEOUT);
     }
 
     /** One exchange on a fresh connection; I/O failures become UncheckedIOException. */
-    private static HttpAnswer exchange(URI base, String method, String target, String form, Duration timeout) {
-        try (HttpConnection c = HttpConnection.open(base.getHost(), base.getPort(), timeout)) {
+    private HttpAnswer exchange(URI base, String method, String target, String form, Duration timeout) {
+        try (HttpConnection c = HttpConnection.open(base.getHost(), base.getPort(), timeout, tlsFor(base))) {
             if (form == null) {
                 return c.exchange(method, target, List.of(), null);
             }
@@ -394,6 +405,23 @@ final class EtcdCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + base + target + ": " + e, e);
         }
+    }
+
+    /** Null for http; for https the context of the peer or client port the URI names. */
+    private SSLContext tlsFor(URI base) {
+        if (!"https".equals(base.getScheme())) {
+            return null;
+        }
+        List<EtcdProcess> all;
+        synchronized (machines) {
+            all = new ArrayList<>(machines);
+        }
+        boolean peerPort = all.stream().anyMatch(m -> m.peerPort() == base.getPort());
+        SSLContext context = peerPort ? tls.peer() : tls.client();
+        if (context == null) {
+            throw new IllegalStateException("no TLS context for " + base + " (" + tls + ")");
+        }
+        return context;
     }
 
     private void printLogs() {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * One server started as a child process for a multi-process test, on free 127.0.0.1 ports and
@@ -39,6 +40,9 @@ import java.util.stream.Stream;
  * <p>{@link #startMember} starts a cluster member instead: extra flags (such as {@code -peers}) follow
  * the usual ones, and readiness is always read from the registration key, since a machine that joins
  * a cluster with a long history may not have the event of its own registration.
+ *
+ * <p>A member started with {@link Tls} contexts is reached over HTTPS on the port(s) it serves
+ * with TLS: readiness checks, {@link #connect}, {@link #connectPeer} and the URLs this class gives.
  */
 final class EtcdProcess implements AutoCloseable {
     static final String HOST = "127.0.0.1";
@@ -60,11 +64,12 @@ final class EtcdProcess implements AutoCloseable {
     private final List<String> extraJvmArgs;
     private final List<String> extraArgs;
     private final boolean member;
+    private final Tls tls;
     private Process process;
     private int starts;
 
     private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
-                        List<String> extraArgs, boolean member) {
+                        List<String> extraArgs, boolean member, Tls tls) {
         this.name = name;
         this.root = root;
         this.dataDir = root.resolve("data");
@@ -74,6 +79,15 @@ final class EtcdProcess implements AutoCloseable {
         this.extraJvmArgs = List.copyOf(extraJvmArgs);
         this.extraArgs = List.copyOf(extraArgs);
         this.member = member;
+        this.tls = tls;
+    }
+
+    /**
+     * How the test reaches a member that speaks TLS: the context for its client port and the one
+     * for its peer port, each null where that port speaks plain HTTP.
+     */
+    record Tls(SSLContext client, SSLContext peer) {
+        static final Tls NONE = new Tls(null, null);
     }
 
     /** Starts node {@code node0} and waits until it is ready. */
@@ -82,7 +96,7 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     static EtcdProcess start(String name) {
-        return start(name, List.of(), List.of(), false);
+        return start(name, List.of(), List.of(), false, Tls.NONE);
     }
 
     /**
@@ -91,10 +105,16 @@ final class EtcdProcess implements AutoCloseable {
      * and its registration key is readable (for a joining machine: it has joined and caught up).
      */
     static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs) {
-        return start(name, extraJvmArgs, extraArgs, true);
+        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE);
     }
 
-    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member) {
+    /** As {@link #startMember(String, List, List)}, for a member whose flags turn TLS on where {@code tls} says. */
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs, Tls tls) {
+        return start(name, extraJvmArgs, extraArgs, true, tls);
+    }
+
+    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
+                                     Tls tls) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
@@ -103,7 +123,7 @@ final class EtcdProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         int[] ports = freePorts(2);
-        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member);
+        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member, tls);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
@@ -131,11 +151,11 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     String clientUrl() {
-        return "http://" + HOST + ":" + clientPort;
+        return (tls.client() == null ? "http://" : "https://") + HOST + ":" + clientPort;
     }
 
     String peerUrl() {
-        return "http://" + HOST + ":" + peerPort;
+        return (tls.peer() == null ? "http://" : "https://") + HOST + ":" + peerPort;
     }
 
     boolean isAlive() {
@@ -144,12 +164,12 @@ final class EtcdProcess implements AutoCloseable {
 
     /** A new connection to the client port. */
     HttpConnection connect(Duration timeout) throws IOException {
-        return HttpConnection.open(HOST, clientPort, timeout);
+        return HttpConnection.open(HOST, clientPort, timeout, tls.client());
     }
 
     /** A new connection to the peer port. */
     HttpConnection connectPeer(Duration timeout) throws IOException {
-        return HttpConnection.open(HOST, peerPort, timeout);
+        return HttpConnection.open(HOST, peerPort, timeout, tls.peer());
     }
 
     /** Waits up to {@code limit} for the process to exit by itself; its exit status, or empty if it still runs. */

@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal HTTP/1.1 client over one socket. It sends the request target byte for byte, never
@@ -50,6 +53,31 @@ final class HttpConnection implements Closeable {
             return new HttpConnection(socket, host + ":" + port);
         } catch (IOException e) {
             socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #open(String, int, Duration)}, then a TLS handshake with {@code tls} (plain HTTP
+     * when null). The server's certificate must name {@code host}, as a browser or curl would check.
+     */
+    static HttpConnection open(String host, int port, Duration timeout, SSLContext tls) throws IOException {
+        if (tls == null) {
+            return open(host, port, timeout);
+        }
+        Socket plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true);
+            plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            plain.setSoTimeout((int) timeout.toMillis());
+            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return new HttpConnection(socket, host + ":" + port);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
             throw e;
         }
     }
