@@ -130,10 +130,44 @@ public final class JoinClient implements AutoCloseable {
             return http.request(method, uri, body).get(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new JoinException("Unable to join: " + method + " " + uri + ": " + cause, cause);
+            throw new JoinException("Unable to join via " + uri.getAuthority() + ": " + explain(cause), cause);
         } catch (TimeoutException e) {
             throw new JoinException("Unable to join: " + method + " " + uri + " timed out", e);
         }
+    }
+
+    /**
+     * Says in words what went wrong talking to a peer, above all when the two ends disagree about
+     * TLS: every machine of a cluster uses peer TLS, or none does.
+     */
+    private String explain(Throwable failure) {
+        String all = "";
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all += " " + t.getClass().getSimpleName() + ": " + t.getMessage();
+        }
+        if (all.contains("NotSslRecordException")) {
+            return "the peer speaks plain HTTP but this machine uses peer TLS; every machine of a cluster "
+                    + "must use peer TLS, or none";
+        }
+        if (sslContext == null && all.contains("closed without an answer")) {
+            return "the peer closed the connection without answering: it probably uses peer TLS, and this "
+                    + "machine does not; every machine of a cluster must use peer TLS, or none";
+        }
+        if (all.contains("PKIX path building failed") || all.contains("unable to find valid certification path")) {
+            return "the peer's certificate is not signed by a CA in this machine's -peer-ca-file";
+        }
+        if (all.contains("bad_certificate") || all.contains("certificate_unknown")
+                || all.contains("certificate_required")) {
+            return "the peer refused this machine's certificate (is it signed by the cluster's -peer-ca-file CA?)";
+        }
+        if (all.contains("No subject alternative") || all.contains("doesn't match")) {
+            return "the peer's certificate does not name the address it was reached at";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Like the reference, a body that is not a number counts as version 0. */

@@ -101,12 +101,12 @@ class PeerTlsIT {
             // so only the cluster's check of its certificate can stop it
             StartAttempt trustsUs = join("intruder1", peerFlags(TlsFixtures.BROKEN_CERT, TlsFixtures.BROKEN_KEY,
                     TlsFixtures.CA));
-            assertRefusedJoin("broken certificate, cluster CA trusted", trustsUs);
+            assertRefusedJoin("broken certificate, cluster CA trusted", trustsUs, "refused this machine's certificate");
 
             // and one that uses the broken set throughout (it trusts neither side's certificate)
             StartAttempt allBroken = join("intruder2", peerFlags(TlsFixtures.BROKEN_CERT, TlsFixtures.BROKEN_KEY,
                     TlsFixtures.BROKEN_CA));
-            assertRefusedJoin("broken set", allBroken);
+            assertRefusedJoin("broken set", allBroken, "not signed by a CA in this machine's -peer-ca-file");
 
             // then the cluster still has exactly its three machines
             assertThreeMachines();
@@ -118,7 +118,7 @@ class PeerTlsIT {
     void aMachineWithoutPeerTlsCannotJoin() throws Exception {
         cluster.showLogsOnFailure(() -> {
             StartAttempt plain = join("plain1", List.of());
-            assertRefusedJoin("no peer TLS", plain);
+            assertRefusedJoin("no peer TLS", plain, "must use peer TLS, or none");
             assertThreeMachines();
         });
     }
@@ -131,7 +131,7 @@ class PeerTlsIT {
             plain.showLogOnFailure(() -> {
                 StartAttempt attempt = StartAttempt.run("tls1", with(PEER_TLS,
                         "-peers", EtcdProcess.HOST + ":" + plain.peerPort()), JOIN_LIMIT);
-                assertRefusedJoin("peer TLS joining a plain cluster", attempt);
+                assertRefusedJoin("peer TLS joining a plain cluster", attempt, "must use peer TLS, or none");
                 try (HttpConnection c = plain.connect(EtcdCluster.REQUEST_TIMEOUT)) {
                     HttpAnswer machines = c.get("/v2/machines");
                     assertEquals(plain.clientUrl(), machines.text().trim(), machines.toString());
@@ -218,12 +218,13 @@ class PeerTlsIT {
     }
 
     /** The attempt ended by itself, non-zero, with one {@code etcd:} line on stderr saying it cannot join. */
-    private static void assertRefusedJoin(String what, StartAttempt attempt) {
+    private static void assertRefusedJoin(String what, StartAttempt attempt, String says) {
         assertTrue(attempt.exit().isPresent(), what + ": still running at the limit; " + attempt);
         assertNotEquals(0, attempt.exit().getAsInt(), what + ": " + attempt);
         List<String> errors = attempt.errorLines().stream().filter(l -> l.startsWith("etcd: ")).toList();
         assertEquals(1, errors.size(), what + ": " + attempt);
         assertTrue(errors.get(0).contains("cannot join"), what + ": " + errors.get(0));
+        assertTrue(errors.get(0).contains(says), what + ": the line should say \"" + says + "\": " + errors.get(0));
         System.out.println(what + ": exit " + attempt.exit().getAsInt() + " after " + attempt.millis() + " ms: "
                 + errors.get(0));
     }
