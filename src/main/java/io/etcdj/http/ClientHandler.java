@@ -151,7 +151,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (failure != null) {
             reply = ErrorReplies.of(failure);
-            log.debug("{}: {} {} failed: {}", nodeName, exchange.request().method(), exchange.request().path(),
+            log.debug("{} {} failed: {}", exchange.request().method(), exchange.request().path(),
                     failure.toString());
         }
         write(exchange, reply);
@@ -262,7 +262,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: client connection {} failed: {}", nodeName, ctx.channel().remoteAddress(), cause.toString());
+        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

@@ -85,7 +85,7 @@ public final class ClientListener implements AutoCloseable {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("{}: client listener on {}{}", server.name(), bound, options.sslContext() == null ? "" : " (TLS)");
+        log.info("client listener on {}{}", bound, options.sslContext() == null ? "" : " (TLS)");
         return bound;
     }
 

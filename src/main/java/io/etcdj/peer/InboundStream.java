@@ -56,7 +56,7 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
         if (h.length() > MAX_SNAPSHOT_BYTES) {
             throw new WireFormatException("snapshot of " + h.length() + " bytes exceeds " + MAX_SNAPSHOT_BYTES);
         }
-        log.info("{}: receiving snapshot at index {} ({} bytes) from {}", service.name(), h.metadata().index(),
+        log.info("receiving snapshot at index {} ({} bytes) from {}", h.metadata().index(),
                 h.length(), h.from());
         head = h;
         data = new byte[Math.min(h.length(), 1 << 20)];
@@ -110,14 +110,14 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
 
     private boolean deliver(Message m) {
         if (!m.to().equals(service.name())) {
-            log.warn("{}: dropping a message for {} from {}", service.name(), m.to(), m.from());
+            log.warn("dropping a message for {} from {}", m.to(), m.from());
             return false;
         }
         try {
             service.receive(m);
             return true;
         } catch (RuntimeException e) {
-            log.warn("{}: the node refused a message from {}: {}", service.name(), m.from(), e.toString());
+            log.warn("the node refused a message from {}: {}", m.from(), e.toString());
             return false;
         }
     }
@@ -125,7 +125,7 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (head != null) {
-            log.info("{}: stream from {} closed during a snapshot ({} of {} bytes)", service.name(), sender, filled,
+            log.info("stream from {} closed during a snapshot ({} of {} bytes)", sender, filled,
                     head.length());
         }
         head = null;
@@ -135,7 +135,7 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("{}: closing the stream from {}: {}", service.name(), sender, cause.toString());
+        log.warn("closing the stream from {}: {}", sender, cause.toString());
         ctx.close();
     }
 }

@@ -72,18 +72,18 @@ public final class JoinClient implements AutoCloseable {
                 }
                 try {
                     long joinIndex = joinVia(peer.trim(), request);
-                    log.info("{}: joined the cluster via {} at index {}", request.name(), peer, joinIndex);
+                    log.info("joined the cluster via {} at index {}", peer, joinIndex);
                     return joinIndex;
                 } catch (JoinException e) {
                     if (e.refused()) {
                         throw e;
                     }
-                    log.debug("{}: cannot join via {}: {}", request.name(), peer, e.getMessage());
+                    log.debug("cannot join via {}: {}", peer, e.getMessage());
                     last = e;
                 }
             }
             if (attempt < maxRetryAttempts) {
-                log.warn("{}: cannot join the cluster via {}, retrying in {} ms", request.name(), peerAddresses,
+                log.warn("cannot join the cluster via {}, retrying in {} ms", peerAddresses,
                         retryInterval.toMillis());
                 TimeUnit.NANOSECONDS.sleep(retryInterval.toNanos());
             }
@@ -115,7 +115,7 @@ public final class JoinClient implements AutoCloseable {
                         throw new JoinException("Unable to join: redirect without a location from " + target, null);
                     }
                     target = target.resolve(location);
-                    log.debug("{}: join redirected to {}", request.name(), target);
+                    log.debug("join redirected to {}", target);
                 }
                 case 400 -> throw refusal(r.body());
                 default -> throw new JoinException("Unable to join: " + target + " answered " + r.status(), null);

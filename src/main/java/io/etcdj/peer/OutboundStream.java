@@ -128,7 +128,7 @@ final class OutboundStream {
         int size = MessageCodec.sizeHint(m);
         if (queuedMessages.get() >= options.queueMessages() || queuedBytes.get() + size > options.queueBytes()) {
             if (overflowReported.compareAndSet(false, true)) {
-                log.warn("{}: queue to {} is full, dropping messages", localName, peer);
+                log.warn("queue to {} is full, dropping messages", peer);
                 reports.unreachable(peer);
             }
             return;
@@ -246,7 +246,7 @@ final class OutboundStream {
         nextAttemptNanos = 0;
         failuresInARow = 0;
         lastFailure = null;
-        log.info("{}: Raft stream to {} open ({})", localName, peer, address);
+        log.info("Raft stream to {} open ({})", peer, address);
         writeQueued();
     }
 
@@ -262,22 +262,21 @@ final class OutboundStream {
         }
         state = State.IDLE;
         if (transfer != null) {
-            log.info("{}: snapshot at index {} to {} not delivered: stream closed", localName,
-                    transfer.message.snapshot().index(), peer);
+            log.info("snapshot at index {} to {} not delivered: stream closed", transfer.message.snapshot().index(), peer);
             transfer = null;
             reports.snapshotSent(peer, false);
         }
         dropQueued();
         if (wasOpen) {
-            log.warn("{}: Raft stream to {} lost; reconnecting", localName, peer);
+            log.warn("Raft stream to {} lost; reconnecting", peer);
             backoffNanos = options.minBackoff().toNanos();
         } else {
             failuresInARow++;
             String why = lastFailure == null ? "closed during the handshake" : lastFailure.toString();
             if (failuresInARow == 1) {
-                log.warn("{}: cannot reach {} at {}: {}", localName, peer, address, why);
+                log.warn("cannot reach {} at {}: {}", peer, address, why);
             } else {
-                log.debug("{}: cannot reach {} at {} ({} attempts): {}", localName, peer, address, failuresInARow, why);
+                log.debug("cannot reach {} at {} ({} attempts): {}", peer, address, failuresInARow, why);
             }
             backoffNanos = Math.min(backoffNanos * 2, options.maxBackoff().toNanos());
         }
@@ -310,8 +309,7 @@ final class OutboundStream {
                 ByteBuf frame = MessageCodec.lengthPrefixed(ch.alloc(), q.message());
                 if (frame.readableBytes() - 4 > MessageCodec.MAX_FRAME_BYTES) {
                     // The receiver would refuse it and drop the stream: better to lose this one message.
-                    log.error("{}: dropping a {}-byte message to {}: frames are limited to {} bytes", localName,
-                            frame.readableBytes() - 4, peer, MessageCodec.MAX_FRAME_BYTES);
+                    log.error("dropping a {}-byte message to {}: frames are limited to {} bytes", frame.readableBytes() - 4, peer, MessageCodec.MAX_FRAME_BYTES);
                     frame.release();
                     continue;
                 }
@@ -342,7 +340,7 @@ final class OutboundStream {
             head.setInt(0, head.readableBytes() - 4);
             ch.write(head, ch.voidPromise());
             t.headSent = true;
-            log.info("{}: sending snapshot at index {} ({} bytes) to {}", localName, t.message.snapshot().index(),
+            log.info("sending snapshot at index {} ({} bytes) to {}", t.message.snapshot().index(),
                     t.message.snapshot().data().length, peer);
             return;
         }
@@ -356,12 +354,12 @@ final class OutboundStream {
 
     private void receiptArrived(StreamFrame.SnapshotReceived receipt) {
         if (transfer != null && transfer.allSent() && transfer.message.snapshot().index() == receipt.index()) {
-            log.info("{}: {} received the snapshot at index {}", localName, peer, receipt.index());
+            log.info("{} received the snapshot at index {}", peer, receipt.index());
             transfer = null;
             reports.snapshotSent(peer, true);
             writeQueued();
         } else {
-            log.warn("{}: unexpected snapshot receipt from {} for index {}", localName, peer, receipt.index());
+            log.warn("unexpected snapshot receipt from {} for index {}", peer, receipt.index());
         }
     }
 
@@ -424,7 +422,7 @@ final class OutboundStream {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("{}: closing the stream to {}: {}", localName, peer, cause.toString());
+            log.warn("closing the stream to {}: {}", peer, cause.toString());
             ctx.close();
         }
     }

@@ -97,16 +97,16 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             join = JoinRequest.fromJson(ByteBufUtil.getBytes(req.content()));
         } catch (IOException e) {
             // The reference answers a body it cannot decode with a bare 500.
-            log.warn("{}: malformed join request: {}", service.name(), e.getMessage());
+            log.warn("malformed join request: {}", e.getMessage());
             send(ctx, keepAlive, empty(HttpResponseStatus.INTERNAL_SERVER_ERROR));
             return;
         }
         if (join.name().isEmpty()) {
-            log.warn("{}: join request without a name", service.name());
+            log.warn("join request without a name");
             send(ctx, keepAlive, empty(HttpResponseStatus.INTERNAL_SERVER_ERROR));
             return;
         }
-        log.debug("{}: join request from {}", service.name(), join.name());
+        log.debug("join request from {}", join.name());
         HttpMethod method = req.method();
         answerLater(ctx, keepAlive, service.join(join), outcome -> changeAnswer(outcome, method, target), failure -> {
             if (failure instanceof EtcdException e) {
@@ -123,11 +123,11 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             send(ctx, keepAlive, empty(HttpResponseStatus.METHOD_NOT_ALLOWED));
             return;
         }
-        log.debug("{}: remove request for {}", service.name(), name);
+        log.debug("remove request for {}", name);
         HttpMethod method = req.method();
         answerLater(ctx, keepAlive, service.remove(name), outcome -> changeAnswer(outcome, method, target), failure -> {
             // The reference's handler drops the error and so answers an empty 200.
-            log.info("{}: removing {} failed: {}", service.name(), name, failure.toString());
+            log.info("removing {} failed: {}", name, failure.toString());
             return empty(HttpResponseStatus.OK);
         });
     }
@@ -182,7 +182,7 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         if (!to.isEmpty() && !to.equals(service.name())) {
-            log.warn("{}: {} opened a stream for {}: its peer list is wrong", service.name(), from, to);
+            log.warn("{} opened a stream for {}: its peer list is wrong", from, to);
             send(ctx, false, text(HttpResponseStatus.CONFLICT, "this machine is " + service.name() + ", not " + to + "\n"));
             return;
         }
@@ -197,7 +197,7 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         StreamUpgrade.switchToFrames(ctx.pipeline(), httpCodec, new InboundStream(service, from), aggregator, this);
         streamsAccepted.incrementAndGet();
-        log.info("{}: Raft stream from {} ({})", service.name(), from, ctx.channel().remoteAddress());
+        log.info("Raft stream from {} ({})", from, ctx.channel().remoteAddress());
     }
 
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
@@ -257,7 +257,7 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: peer HTTP connection failed: {}", service.name(), cause.toString());
+        log.debug("peer HTTP connection failed: {}", cause.toString());
         ctx.close();
     }
 }

@@ -86,7 +86,7 @@ public final class PeerListener implements AutoCloseable {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("{}: peer listener on {}{}", service.name(), bound, sslContext == null ? "" : " (TLS)");
+        log.info("peer listener on {}{}", bound, sslContext == null ? "" : " (TLS)");
         return bound;
     }
 

@@ -116,7 +116,7 @@ public final class PeerTransport implements AutoCloseable {
 
     private void unknownRecipient(Message m) {
         if (unknownReported.add(m.to())) {
-            log.warn("{}: no peer URL known for {}; dropping its messages", localName, m.to());
+            log.warn("no peer URL known for {}; dropping its messages", m.to());
         }
         if (m instanceof Message.InstallSnapshot) {
             reports.snapshotSent(m.to(), false);
@@ -141,7 +141,7 @@ public final class PeerTransport implements AutoCloseable {
             try {
                 address = PeerAddress.parse(e.getValue());
             } catch (IllegalArgumentException bad) {
-                log.warn("{}: ignoring peer {}: {}", localName, name, bad.getMessage());
+                log.warn("ignoring peer {}: {}", name, bad.getMessage());
                 continue;
             }
             OutboundStream current = streams.get(name);
@@ -151,14 +151,14 @@ public final class PeerTransport implements AutoCloseable {
             streams.put(name, new OutboundStream(localName, localUrl, name, address, group.next(), sslContext, options, reports));
             unknownReported.remove(name);
             if (current != null) {
-                log.info("{}: peer {} moved to {}", localName, name, address);
+                log.info("peer {} moved to {}", name, address);
                 current.close();
             }
         }
         streams.entrySet().removeIf(e -> {
             boolean gone = !nameToPeerUrl.containsKey(e.getKey());
             if (gone) {
-                log.info("{}: peer {} removed", localName, e.getKey());
+                log.info("peer {} removed", e.getKey());
                 e.getValue().close();
             }
             return gone;
