@@ -130,7 +130,8 @@ public final class JoinClient implements AutoCloseable {
             return http.request(method, uri, body).get(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new JoinException("Unable to join via " + uri.getAuthority() + ": " + explain(cause), cause);
+            throw new JoinException("Unable to join via " + uri.getAuthority() + " (" + method + " " + uri.getPath()
+                    + "): " + explain(cause), cause);
         } catch (TimeoutException e) {
             throw new JoinException("Unable to join: " + method + " " + uri + " timed out", e);
         }
