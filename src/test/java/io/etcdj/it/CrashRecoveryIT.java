@@ -40,6 +40,26 @@ class CrashRecoveryIT {
 
     @Test
     void everyAcknowledgedWriteSurvivesSigkillAndRestart() throws Exception {
+        try (EtcdProcess node = EtcdProcess.start()) {
+            killAndRestartRounds(node);
+        }
+    }
+
+    /**
+     * With a snapshot every 100 writes, kills land while snapshots are being written and the log is
+     * being compacted: the node must still start (from an older snapshot if the newest is
+     * incomplete) with every acknowledged write.
+     */
+    @Test
+    void everyAcknowledgedWriteSurvivesSigkillWhileSnapshotsAreTaken() throws Exception {
+        try (EtcdProcess node = EtcdProcess.startMember("node0", List.of(), List.of("-snapshot-count", "100"))) {
+            killAndRestartRounds(node);
+            String log = node.logTail(1_000_000);
+            assertTrue(log.contains("snapshot at index"), "snapshots were taken:\n" + node.logTail(4000));
+        }
+    }
+
+    private static void killAndRestartRounds(EtcdProcess node) throws Exception {
         long seed = Long.getLong("etcdj.it.seed", System.nanoTime());
         int rounds = Integer.getInteger("etcdj.it.crashRounds", 5);
         int writers = Integer.getInteger("etcdj.it.crashWriters", 8);
@@ -47,28 +67,25 @@ class CrashRecoveryIT {
         System.out.println("CrashRecoveryIT seed " + seed + " (-Detcdj.it.seed=" + seed + " replays the kill points)");
         Map<String, Acknowledged> acknowledged = new ConcurrentHashMap<>();
         AtomicIntegerArray nextSequence = new AtomicIntegerArray(writers);
-
-        try (EtcdProcess node = EtcdProcess.start()) {
-            node.showLogOnFailure(() -> {
-                for (int round = 1; round <= rounds; round++) {
-                    // given writers that keep setting keys, when the process is killed after a random number of answers
-                    int killAfter = 100 + random.nextInt(1400);
-                    int answered = writeUntilKilled(node, writers, killAfter, nextSequence, acknowledged, seed);
-                    // and restarted on the same directory
-                    node.restart();
-                    long probeIndex = awaitWritable(node, round);
-                    // then every acknowledged write is there, as acknowledged
-                    verifyAll(node, acknowledged, round, seed);
-                    long highest = acknowledged.values().stream().mapToLong(Acknowledged::modifiedIndex).max().orElse(0);
-                    assertTrue(probeIndex > highest, "round " + round + ": a write after the restart got index "
-                            + probeIndex + ", not above the highest acknowledged " + highest + " (seed " + seed + ")");
-                    System.out.println("round " + round + ": killed after " + answered + " answers in this round, "
-                            + acknowledged.size() + " acknowledged writes verified");
-                }
-                long distinct = acknowledged.values().stream().mapToLong(Acknowledged::modifiedIndex).distinct().count();
-                assertEquals(acknowledged.size(), distinct, "two acknowledged writes reported the same modifiedIndex");
-            });
-        }
+        node.showLogOnFailure(() -> {
+            for (int round = 1; round <= rounds; round++) {
+                // given writers that keep setting keys, when the process is killed after a random number of answers
+                int killAfter = 100 + random.nextInt(1400);
+                int answered = writeUntilKilled(node, writers, killAfter, nextSequence, acknowledged, seed);
+                // and restarted on the same directory
+                node.restart();
+                long probeIndex = awaitWritable(node, round);
+                // then every acknowledged write is there, as acknowledged
+                verifyAll(node, acknowledged, round, seed);
+                long highest = acknowledged.values().stream().mapToLong(Acknowledged::modifiedIndex).max().orElse(0);
+                assertTrue(probeIndex > highest, "round " + round + ": a write after the restart got index "
+                        + probeIndex + ", not above the highest acknowledged " + highest + " (seed " + seed + ")");
+                System.out.println("round " + round + ": killed after " + answered + " answers in this round, "
+                        + acknowledged.size() + " acknowledged writes verified");
+            }
+            long distinct = acknowledged.values().stream().mapToLong(Acknowledged::modifiedIndex).distinct().count();
+            assertEquals(acknowledged.size(), distinct, "two acknowledged writes reported the same modifiedIndex");
+        });
     }
 
     /** Runs the writers until {@code killAfter} answers arrived, then SIGKILLs the node mid-stream. */
