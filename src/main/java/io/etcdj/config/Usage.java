@@ -49,7 +49,7 @@ final class Usage {
               -max-result-buffer=<n>   Size of the result buffer (default 1024).
               -max-retry-attempts=<n>  Attempts to join the cluster (default 3).
               -max-cluster-size=<n>    Most machines the cluster accepts (default 9).
-              -snapshot[=true|false]   Take snapshots of the store.
+              -snapshot[=true|false]   Take snapshots of the store (default true).
               -snapshot-count=<n>      Committed entries between snapshots (default 10000).
 
             Flags take one dash or two, and -flag=value or -flag value.
