@@ -457,8 +457,18 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     private void processReadies() throws IOException {
         while (raft.hasReady()) {
             Ready rd = raft.ready();
+            // A leader's appends promise nothing about its own disk (its copy counts toward a quorum
+            // only once persisted), so they go out before the fsync, overlapping it (thesis §10.2.1).
+            // Everything else, votes above all, waits until what it promises is durable.
+            List<Message> early = new ArrayList<>();
+            List<Message> late = new ArrayList<>();
+            for (Message m : rd.messages()) {
+                (raft.isLeader() && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat)
+                        ? early : late).add(m);
+            }
+            send(early);
             persist(rd);
-            send(rd.messages());
+            send(late);
             boolean membershipChanged = false;
             for (Entry e : rd.committedEntries()) {
                 membershipChanged |= e.type() == EntryType.CONF_CHANGE;
