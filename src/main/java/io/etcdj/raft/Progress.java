@@ -24,6 +24,8 @@ final class Progress {
     long pendingSnapshot;
     /** Heard from within the current election timeout (CheckQuorum). */
     boolean recentActive;
+    /** CheckQuorum periods left in which a member that has not answered yet still counts as active. */
+    int quorumGrace;
     final Inflights inflights;
 
     Progress(long next, int maxInflight) {

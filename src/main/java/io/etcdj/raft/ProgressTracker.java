@@ -33,6 +33,9 @@ final class ProgressTracker {
         return progress;
     }
 
+    /** CheckQuorum periods a new member counts as heard from before it has answered. */
+    static final int NEW_MEMBER_GRACE_CHECKS = 3;
+
     /** Switches membership; members new to it start probing from {@code nextIndex}. */
     void setMembership(Membership m, long nextIndex) {
         membership = m;
@@ -40,7 +43,10 @@ final class ProgressTracker {
         for (String member : m.members()) {
             progress.computeIfAbsent(member, k -> {
                 Progress p = new Progress(nextIndex, maxInflight);
-                p.recentActive = true; // give a new member a full timeout before CheckQuorum counts it
+                // A machine that just joined is often a process that just started: give it a few
+                // election timeouts to answer before CheckQuorum counts it as silent.
+                p.recentActive = true;
+                p.quorumGrace = NEW_MEMBER_GRACE_CHECKS;
                 return p;
             });
         }
@@ -84,8 +90,11 @@ final class ProgressTracker {
         int active = 0;
         for (String member : membership.members()) {
             Progress p = progress.get(member);
-            if (member.equals(self) || (p != null && p.recentActive)) {
+            if (member.equals(self) || (p != null && (p.recentActive || p.quorumGrace > 0))) {
                 active++;
+            }
+            if (p != null && p.quorumGrace > 0) {
+                p.quorumGrace--;
             }
             if (p != null && !member.equals(self)) {
                 p.recentActive = false;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,27 @@ class MembershipTest {
         c.propose("a", "after");
         c.tickAll(2);
         assertEquals(List.of("before"), c.commands("a"));
+    }
+
+    /** CheckQuorum (§6.2 of the thesis) with a second member that has only just been added. */
+    @Test
+    void aLeaderWaitsSeveralTimeoutsForAJustAddedMemberBeforeStepDown() {
+        LocalCluster c = new LocalCluster(11, "a");
+        c.elect("a");
+        c.addEmpty("b");
+        c.isolate("b"); // a process still starting: it does not answer yet
+        c.node("a").proposeMembershipChange(ConfChange.add("b", null));
+        c.stabilize();
+        int election = c.config("a").electionTicks();
+
+        // Two members: the quorum is both. Without an answer from b, a would step down at its next
+        // CheckQuorum; the grace keeps it leading for a few more election timeouts.
+        c.tick("a", election * ProgressTracker.NEW_MEMBER_GRACE_CHECKS);
+        assertEquals(Role.LEADER, c.node("a").role());
+
+        // and once the grace is spent, a leader that still hears nobody steps down
+        c.tick("a", election * 2);
+        assertNotEquals(Role.LEADER, c.node("a").role());
     }
 
     @Test
