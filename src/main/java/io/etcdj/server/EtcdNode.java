@@ -470,8 +470,16 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             persist(rd);
             send(late);
             boolean membershipChanged = false;
+            boolean removed = false;
             for (Entry e : rd.committedEntries()) {
-                membershipChanged |= e.type() == EntryType.CONF_CHANGE;
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    membershipChanged = true;
+                    ConfChange change = ConfChange.fromBytes(e.data());
+                    // Only the removal of this machine means it is out: a new machine replaying
+                    // the log sees a membership without itself until its own addition comes.
+                    removed |= change.type() == ConfChange.Type.REMOVE_MEMBER
+                            && change.member().equals(settings.name());
+                }
                 apply(e);
             }
             for (ReadState rs : rd.readStates()) {
@@ -487,7 +495,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             maybeSnapshot();
             if (membershipChanged) {
                 updatePeers();
-                if (!raft.membership().contains(settings.name()) && appliedIndex > 0 && !raft.membership().members().isEmpty()) {
+                if (removed && !raft.membership().contains(settings.name())) {
                     removedFromCluster();
                     return;
                 }

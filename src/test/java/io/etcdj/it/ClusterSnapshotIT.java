@@ -82,4 +82,30 @@ class ClusterSnapshotIT {
             });
         }
     }
+
+    /**
+     * Without snapshots a new machine gets the whole log, over several appends of at most 1 MiB:
+     * replaying the first ones it sees a membership that does not list it yet, and must not take
+     * that for its removal.
+     */
+    @Test
+    void aMachineJoiningWithALogLongerThanOneAppendReplaysItAll() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(1, List.of("-snapshot=false"))) {
+            cluster.showLogsOnFailure(() -> {
+                String big = "x".repeat(1000);
+                int leader = cluster.leader();
+                for (int i = 0; i < 3000; i++) {
+                    HttpAnswer a = cluster.put(leader, "long/" + (i % 100), big + i);
+                    assertTrue(a.isSuccess(), a.toString());
+                }
+                Map<String, ?> expected = cluster.leaves(leader, "long");
+
+                int fresh = cluster.join(leader);
+
+                EtcdCluster.poll(Duration.ofSeconds(30), "the new machine to hold every key",
+                        () -> sameLeaves(cluster, fresh, "long", expected));
+                assertTrue(cluster.machine(fresh).isAlive(), "the new machine still runs");
+            });
+        }
+    }
 }
