@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK_BYTES = 8192;
 
-    private final String nodeName;
     private final HttpOptions options;
     private final Router router;
 
@@ -29,7 +28,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
      * @param extraRoutes adds routes after the standard ones (the modules' {@code /mod} prefix)
      */
     public ClientChannelInitializer(EtcdServer server, HttpOptions options, Consumer<Router> extraRoutes) {
-        this.nodeName = server.name();
         this.options = options;
         this.router = ClientRoutes.standard(server, options.clock());
         extraRoutes.accept(router);
@@ -47,6 +45,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast("http", new HttpServerCodec(decoder));
         pipeline.addLast("body", new HttpObjectAggregator(options.maxBodyBytes()));
-        pipeline.addLast("client", new ClientHandler(nodeName, router, options));
+        pipeline.addLast("client", new ClientHandler(router, options));
     }
 }

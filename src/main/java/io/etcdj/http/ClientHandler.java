@@ -38,7 +38,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Pipelined requests beyond this many stop reading from the socket until the queue drains. */
     private static final int MAX_QUEUED = 16;
 
-    private final String nodeName;
     private final Router router;
     private final HttpOptions options;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
@@ -50,8 +49,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             List<Map.Entry<String, String>> cors) {
     }
 
-    ClientHandler(String nodeName, Router router, HttpOptions options) {
-        this.nodeName = nodeName;
+    ClientHandler(Router router, HttpOptions options) {
         this.router = router;
         this.options = options;
     }
