@@ -2,8 +2,11 @@ package io.etcdj.http;
 
 import java.nio.charset.StandardCharsets;
 
-/** Building and escaping redirect targets the way the reference's URL package does. */
-final class Locations {
+/**
+ * Building and escaping redirect targets the way the reference's URL package does; used for the
+ * client port's redirects and the peer port's.
+ */
+public final class Locations {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private Locations() {
@@ -13,7 +16,7 @@ final class Locations {
      * The leader's URL for this request: its scheme and authority, then this request's decoded path
      * (escaped again) and raw query.
      */
-    static String onOtherHost(String baseUrl, String path, String rawQuery) {
+    public static String onOtherHost(String baseUrl, String path, String rawQuery) {
         String prefix = baseUrl;
         int scheme = baseUrl.indexOf("://");
         if (scheme >= 0) {
@@ -32,7 +35,7 @@ final class Locations {
     }
 
     /** Escapes a path, keeping unreserved characters and the reserved ones a path may hold. */
-    static String escapePath(String path) {
+    public static String escapePath(String path) {
         StringBuilder out = new StringBuilder(path.length());
         for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -56,7 +59,7 @@ final class Locations {
      * A header can carry neither non-ASCII nor control characters reliably: those bytes are
      * percent-escaped, everything else is left as the reference leaves it.
      */
-    static String escapeUnsafe(String location) {
+    public static String escapeUnsafe(String location) {
         StringBuilder out = null;
         byte[] bytes = location.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < bytes.length; i++) {
@@ -76,7 +79,7 @@ final class Locations {
         return out == null ? location : out.toString();
     }
 
-    static String htmlEscape(String s) {
+    public static String htmlEscape(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

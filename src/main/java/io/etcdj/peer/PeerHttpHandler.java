@@ -1,5 +1,6 @@
 package io.etcdj.peer;
 
+import io.etcdj.http.Locations;
 import io.etcdj.store.EtcdException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -154,7 +155,7 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     /** Committed: the commit index as the reference writes it, a uvarint in eight bytes. */
     private static FullHttpResponse changeAnswer(ChangeOutcome outcome, HttpMethod method, QueryStringDecoder target) {
         if (outcome instanceof ChangeOutcome.NotLeader n) {
-            return redirect(Redirects.toLeader(n.leaderPeerUrl(), target.path(), target.rawQuery()), method);
+            return redirect(Locations.onOtherHost(n.leaderPeerUrl(), target.path(), target.rawQuery()), method);
         }
         long commitIndex = ((ChangeOutcome.Committed) outcome).commitIndex();
         ByteBuf body = Unpooled.buffer(8, 10);
@@ -244,7 +245,7 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static FullHttpResponse redirect(String location, HttpMethod method) {
         FullHttpResponse r;
         if (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) {
-            String body = "<a href=\"" + Redirects.htmlEscape(location) + "\">Temporary Redirect</a>.\n\n";
+            String body = "<a href=\"" + Locations.htmlEscape(location) + "\">Temporary Redirect</a>.\n\n";
             r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TEMPORARY_REDIRECT,
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
