@@ -123,10 +123,22 @@ public final class Main {
             node.close();
             return 1;
         }
-        if (node.appliedIndex() == 0 && !peers.isEmpty()) {
-            // A new machine: ask the cluster to take it in, then wait until it has caught up.
+        if (node.needsToJoin()) {
+            // A new machine, or one removed from the cluster that comes back with its log: ask the
+            // cluster to take it in, then wait until it has caught up.
+            List<String> via = peers.isEmpty() ? node.knownPeerUrls() : peers;
+            if (via.isEmpty()) {
+                System.err.println("etcd: this machine is not a member of its cluster and knows no machine to "
+                        + "rejoin through; give one with -peers");
+                peer.close();
+                node.close();
+                return 1;
+            }
+            if (node.appliedIndex() > 0) {
+                log.info("this machine is not a member of its cluster any more: rejoining via {}", via);
+            }
             try (JoinClient joiner = new JoinClient(peerClientTls, Duration.ofSeconds(5), Duration.ofSeconds(1))) {
-                long joinIndex = joiner.join(peers, JoinRequest.of(config.name(), config.peerUrl(),
+                long joinIndex = joiner.join(via, JoinRequest.of(config.name(), config.peerUrl(),
                         config.clientUrl()), config.maxRetryAttempts());
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (node.appliedIndex() < joinIndex && System.nanoTime() < deadline) {

@@ -23,16 +23,14 @@ final class MembershipChanges {
     private record Pending(long term, CompletableFuture<ChangeOutcome> future) {}
 
     private final RaftNode raft;
-    private final Registry registry;
     private final Store store;
     private final int maxClusterSize;
     private final Supplier<String> leaderPeerUrl;
     private final Map<Long, Pending> pending = new HashMap<>();
 
-    MembershipChanges(RaftNode raft, Registry registry, Store store, int maxClusterSize,
+    MembershipChanges(RaftNode raft, Store store, int maxClusterSize,
                       Supplier<String> leaderPeerUrl) {
         this.raft = raft;
-        this.registry = registry;
         this.store = store;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
@@ -47,15 +45,13 @@ final class MembershipChanges {
                     + " cannot run store version " + JoinRequest.MAX_VERSION));
             return;
         }
-        Registry.Machine known = registry.lookup(request.name());
-        if (known != null && raft.membership().contains(request.name())) {
-            if (known.peerUrl().equals(request.raftUrl())) {
-                // A member that lost its log joins again: it is already in, the leader will catch it up.
-                future.complete(new ChangeOutcome.Committed(raft.commitIndex()));
-            } else {
-                future.completeExceptionally(error(105, "the name " + request.name()
-                        + " is taken by the machine at " + known.peerUrl()));
-            }
+        if (raft.membership().contains(request.name())) {
+            // Only a machine without a log asks to join. One under a member's name has lost the
+            // log that holds its term and vote: letting it in could make it vote twice in a term.
+            future.completeExceptionally(error(EtcdException.NODE_EXIST, "the cluster still has a member named "
+                    + request.name() + "; if that machine lost its data dir, remove the old member with "
+                    + "curl -X DELETE " + leaderPeerUrl.get() + "/remove/" + request.name()
+                    + " and start the machine again"));
             return;
         }
         if (raft.membership().size() >= maxClusterSize) {

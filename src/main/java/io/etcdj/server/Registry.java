@@ -1,7 +1,6 @@
 package io.etcdj.server;
 
 import io.etcdj.store.EtcdException;
-import io.etcdj.store.Event;
 import io.etcdj.store.NodeView;
 import io.etcdj.store.Store;
 
@@ -17,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The machines of the cluster as recorded in the store under {@code /_etcd/machines/<name>}, with
  * the value {@code etcd=<client url>&raft=<peer url>} (form-encoded, keys in order) as the
- * reference writes it. A cache of the URLs keeps lookups off the store.
+ * reference writes it. A cache of the URLs keeps lookups off the store; only the applier changes
+ * it (on joins, removals and snapshot restores), so it always mirrors the applied log.
  */
 public final class Registry {
     public static final String KEY = "/_etcd/machines";
@@ -79,20 +79,12 @@ public final class Registry {
         }
     }
 
-    /** The machine with this name, read from the store when not cached; null when unknown. */
+    /**
+     * The machine with this name, or null. Safe from any thread: it reads the cache, which only
+     * the applier changes, so every member answers from its applied log alone.
+     */
     public Machine lookup(String name) {
-        Machine cached = machines.get(name);
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            Event e = store.get(KEY + "/" + name, false, false);
-            Machine m = parse(name, e.node().value());
-            machines.put(name, m);
-            return m;
-        } catch (EtcdException notFound) {
-            return null;
-        }
+        return machines.get(name);
     }
 
     int count() {

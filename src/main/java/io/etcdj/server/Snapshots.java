@@ -54,6 +54,10 @@ final class Snapshots implements AutoCloseable {
         return new Snapshots(directory, every, loaded.snapshot());
     }
 
+    int every() {
+        return every;
+    }
+
     boolean enabled() {
         return directory != null;
     }

@@ -347,7 +347,10 @@ public final class Store {
      * @throws IllegalArgumentException when the bytes are not a saved store
      */
     public void recover(byte[] state) {
-        StoreSnapshot snapshot = StoreSnapshot.read(state);
+        recover(StoreSnapshot.decode(state));
+    }
+
+    public void recover(StoreSnapshot snapshot) {
         lock.writeLock().lock();
         try {
             root = snapshot.root();

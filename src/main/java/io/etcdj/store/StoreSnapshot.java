@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param history the kept events, oldest first
  * @param stats   counter values by their {@code /v2/stats/store} names
  */
-record StoreSnapshot(long index, Node root, List<Event> history, Map<String, Long> stats) {
+public record StoreSnapshot(long index, Node root, List<Event> history, Map<String, Long> stats) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -54,7 +54,7 @@ record StoreSnapshot(long index, Node root, List<Event> history, Map<String, Lon
         }
     }
 
-    static StoreSnapshot read(byte[] bytes) {
+    public static StoreSnapshot decode(byte[] bytes) {
         SavedState state;
         try {
             state = JSON.readValue(bytes, SavedState.class);

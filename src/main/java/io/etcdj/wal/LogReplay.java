@@ -1,5 +1,9 @@
 package io.etcdj.wal;
 
+import io.etcdj.raft.HardState;
+
+import io.etcdj.raft.Entry;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +25,7 @@ final class LogReplay {
 
     private final long snapshotIndex;
     /** The entries, contiguous; superseded ones already dropped. */
-    final List<LogEntry> entries = new ArrayList<>();
+    final List<Entry> entries = new ArrayList<>();
     HardState hardState = HardState.EMPTY;
     /** The last snapshot mark read, or null. */
     SnapshotMark mark;
@@ -98,12 +102,12 @@ final class LogReplay {
             byte type = payload.get();
             switch (type) {
                 case RecordCodec.ENTRY -> {
-                    LogEntry e = RecordCodec.decodeEntry(payload);
+                    Entry e = decode(file, pos, () -> RecordCodec.decodeEntry(payload));
                     add(file, pos, e);
                     noteIndex(e.index());
                 }
                 case RecordCodec.HARD_STATE -> {
-                    hardState = RecordCodec.decodeHardState(payload);
+                    hardState = decode(file, pos, () -> RecordCodec.decodeHardState(payload));
                     newestHasHardState = true;
                 }
                 case RecordCodec.SNAPSHOT_MARK -> {
@@ -120,12 +124,22 @@ final class LogReplay {
         }
     }
 
+    /** A record whose checksum holds but whose fields are impossible is damage too. */
+    private static <T> T decode(Path file, long offset, java.util.function.Supplier<T> decoder)
+            throws CorruptLogException {
+        try {
+            return decoder.get();
+        } catch (RuntimeException e) {
+            throw new CorruptLogException(file, offset, "a record that cannot be read: " + e.getMessage());
+        }
+    }
+
     private void noteIndex(long index) {
         int last = segmentLastIndexes.size() - 1;
         segmentLastIndexes.set(last, Math.max(segmentLastIndexes.get(last), index));
     }
 
-    private void add(Path file, long offset, LogEntry e) throws CorruptLogException {
+    private void add(Path file, long offset, Entry e) throws CorruptLogException {
         if (entries.isEmpty()) {
             if (mark != null && e.index() != mark.index() + 1) {
                 throw new CorruptLogException(file, offset,

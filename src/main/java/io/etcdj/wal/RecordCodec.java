@@ -1,5 +1,10 @@
 package io.etcdj.wal;
 
+import io.etcdj.raft.HardState;
+
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -13,16 +18,18 @@ final class RecordCodec {
     /** Larger than any record we write; a bigger length field is damage, not data. */
     static final int MAX_RECORD = 256 << 20;
 
+    private static final EntryType[] TYPES = EntryType.values();
+
     private RecordCodec() {}
 
-    static int entrySize(LogEntry e) {
+    static int entrySize(Entry e) {
         return RECORD_HEADER + 1 + 8 + 8 + 1 + e.data().length;
     }
 
-    static void putEntry(ByteBuffer out, LogEntry e) {
+    static void putEntry(ByteBuffer out, Entry e) {
         int start = out.position();
         out.position(start + RECORD_HEADER);
-        out.put(ENTRY).putLong(e.index()).putLong(e.term()).put((byte) e.type()).put(e.data());
+        out.put(ENTRY).putLong(e.index()).putLong(e.term()).put((byte) e.type().ordinal()).put(e.data());
         seal(out, start);
     }
 
@@ -70,13 +77,16 @@ final class RecordCodec {
         return (int) crc.getValue();
     }
 
-    static LogEntry decodeEntry(ByteBuffer payload) {
+    static Entry decodeEntry(ByteBuffer payload) {
         long index = payload.getLong();
         long term = payload.getLong();
         int type = payload.get() & 0xff;
+        if (type >= TYPES.length || index < 1 || term < 1) {
+            throw new IllegalArgumentException("entry " + index + "/" + term + " of type " + type);
+        }
         byte[] data = new byte[payload.remaining()];
         payload.get(data);
-        return new LogEntry(index, term, type, data);
+        return new Entry(index, term, TYPES[type], data);
     }
 
     static HardState decodeHardState(ByteBuffer payload) {
@@ -84,6 +94,9 @@ final class RecordCodec {
         long commit = payload.getLong();
         byte[] vote = new byte[payload.getShort() & 0xffff];
         payload.get(vote);
+        if (term < 0 || commit < 0) {
+            throw new IllegalArgumentException("hard state " + term + "/" + commit);
+        }
         return new HardState(term, new String(vote, StandardCharsets.UTF_8), commit);
     }
 }

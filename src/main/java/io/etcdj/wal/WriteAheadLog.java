@@ -1,5 +1,9 @@
 package io.etcdj.wal;
 
+import io.etcdj.raft.HardState;
+
+import io.etcdj.raft.Entry;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +81,7 @@ public final class WriteAheadLog implements Closeable {
 
     private final Path dir;
     private final long segmentBytes;
-    private List<LogEntry> entries = List.of();
+    private List<Entry> entries = List.of();
     private HardState hardState;
     private long lastIndex;
     /** Entries up to here are in a snapshot: they are never written again. */
@@ -173,7 +177,7 @@ public final class WriteAheadLog implements Closeable {
      * Entries recovered on open, in index order, all after the snapshot's index (only meaningful
      * right after {@link #open}).
      */
-    public List<LogEntry> entries() {
+    public List<Entry> entries() {
         return entries;
     }
 
@@ -190,7 +194,7 @@ public final class WriteAheadLog implements Closeable {
      * Appends the entries and the hard state (either may be empty/null) and fsyncs them. When it
      * returns they survive a crash.
      */
-    public void save(HardState hs, List<LogEntry> batch) throws IOException {
+    public void save(HardState hs, List<Entry> batch) throws IOException {
         save(hs, batch, true);
     }
 
@@ -201,7 +205,7 @@ public final class WriteAheadLog implements Closeable {
      * @throws IllegalArgumentException when the batch would leave a gap, is not contiguous, or
      *                                  rewrites entries a snapshot holds: replay would refuse it
      */
-    public void save(HardState hs, List<LogEntry> batch, boolean sync) throws IOException {
+    public void save(HardState hs, List<Entry> batch, boolean sync) throws IOException {
         if ((hs == null || hs.equals(hardState)) && batch.isEmpty()) {
             return;
         }
@@ -210,7 +214,7 @@ public final class WriteAheadLog implements Closeable {
             rollOver();
         }
         int size = 0;
-        for (LogEntry e : batch) {
+        for (Entry e : batch) {
             size += RecordCodec.entrySize(e);
         }
         boolean writeState = hs != null && !hs.equals(hardState);
@@ -218,7 +222,7 @@ public final class WriteAheadLog implements Closeable {
             size += RecordCodec.hardStateSize(hs);
         }
         ByteBuffer buf = scratch(size);
-        for (LogEntry e : batch) {
+        for (Entry e : batch) {
             RecordCodec.putEntry(buf, e);
         }
         if (writeState) {
@@ -303,9 +307,9 @@ public final class WriteAheadLog implements Closeable {
         }
     }
 
-    private void checkContinues(List<LogEntry> batch) {
+    private void checkContinues(List<Entry> batch) {
         long expected = -1;
-        for (LogEntry e : batch) {
+        for (Entry e : batch) {
             if (expected == -1 && (e.index() <= snapshotIndex || e.index() > lastIndex + 1)) {
                 throw new IllegalArgumentException("entry " + e.index() + " cannot follow the log (last index "
                         + lastIndex + ", snapshot index " + snapshotIndex + ")");

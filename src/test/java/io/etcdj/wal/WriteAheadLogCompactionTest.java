@@ -1,5 +1,9 @@
 package io.etcdj.wal;
 
+import io.etcdj.raft.HardState;
+
+import io.etcdj.raft.Entry;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +26,13 @@ class WriteAheadLogCompactionTest {
     @TempDir
     Path dir;
 
-    private static LogEntry entry(long index, long term) {
-        return new LogEntry(index, term, 0, ("value-" + index).getBytes(StandardCharsets.UTF_8));
+    private static Entry entry(long index, long term) {
+        return new Entry(index, term, io.etcdj.raft.EntryType.NORMAL, ("value-" + index).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<String> indexes(List<LogEntry> entries) {
+    private static List<String> indexes(List<Entry> entries) {
         List<String> out = new ArrayList<>();
-        for (LogEntry e : entries) {
+        for (Entry e : entries) {
             out.add(e.index() + "@" + e.term());
         }
         return out;
@@ -190,7 +194,7 @@ class WriteAheadLogCompactionTest {
         // given entries 1..10, then 11..15, then a new leader's 8..14 replacing 8..15
         try (WriteAheadLog wal = WriteAheadLog.open(dir, 0, 0, TINY)) {
             append(wal, 1, 15, 1);
-            List<LogEntry> rewrite = new ArrayList<>();
+            List<Entry> rewrite = new ArrayList<>();
             for (long i = 8; i <= 14; i++) {
                 rewrite.add(entry(i, 2));
             }
@@ -357,7 +361,7 @@ class WriteAheadLogCompactionTest {
         try (WriteAheadLog wal = WriteAheadLog.open(logDir, 0, 0, 1024)) {
             // when 2000 entries go through, five to a batch
             for (long i = 5; i <= 2000; i += 5) {
-                List<LogEntry> batch = new ArrayList<>();
+                List<Entry> batch = new ArrayList<>();
                 for (long j = i - 4; j <= i; j++) {
                     batch.add(entry(j, 1));
                     written += RecordCodec.entrySize(batch.get(batch.size() - 1));

@@ -1,5 +1,9 @@
 package io.etcdj.wal;
 
+import io.etcdj.raft.HardState;
+
+import io.etcdj.raft.Entry;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,13 +20,13 @@ class WriteAheadLogTest {
     @TempDir
     Path dir;
 
-    private static LogEntry entry(long index, long term, String data) {
-        return new LogEntry(index, term, 0, data.getBytes(StandardCharsets.UTF_8));
+    private static Entry entry(long index, long term, String data) {
+        return new Entry(index, term, io.etcdj.raft.EntryType.NORMAL, data.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> payloads(WriteAheadLog wal) {
         List<String> out = new ArrayList<>();
-        for (LogEntry e : wal.entries()) {
+        for (Entry e : wal.entries()) {
             out.add(e.index() + "@" + e.term() + ":" + new String(e.data(), StandardCharsets.UTF_8));
         }
         return out;

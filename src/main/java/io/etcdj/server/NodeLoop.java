@@ -1,0 +1,441 @@
+package io.etcdj.server;
+
+import io.etcdj.peer.ChangeOutcome;
+import io.etcdj.peer.JoinRequest;
+import io.etcdj.peer.PeerTransport;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.Message;
+import io.etcdj.raft.ProposalOutcome;
+import io.etcdj.raft.RaftNode;
+import io.etcdj.raft.ReadState;
+import io.etcdj.raft.Ready;
+import io.etcdj.raft.Role;
+import io.etcdj.raft.Snapshot;
+import io.etcdj.raft.SoftState;
+import io.etcdj.store.EtcdException;
+import io.etcdj.store.Store;
+import io.etcdj.store.StoreSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The node loop: the one thread that drives the Raft core. Each turn it runs what the inboxes
+ * hold (the node's own follow-ups and peer messages first, then a batch of client requests),
+ * ticks when a tick is due, and carries out every {@link Ready} in the order of docs/raft.md:
+ * send the leader's appends, persist (fsync), send the rest, hand committed entries to the
+ * applier, advance.
+ *
+ * <p>Only a failure of the local disk (or a broken invariant of our own) stops the loop. Messages
+ * from the network that do not fit are dropped with a log line.
+ */
+final class NodeLoop implements Applier.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLoop.class);
+    /** Client tasks run per turn; peer messages and follow-ups always run in full first. */
+    private static final int MAX_CLIENT_TASKS_PER_TURN = 8192;
+    /** Committed entries the applier may lag behind before new client requests wait in the inbox. */
+    private static final long MAX_APPLY_LAG = 100_000;
+
+    private final String self;
+    private final long tickNanos;
+    private final RaftNode raft;
+    private final RaftStorage storage;
+    private final Inbox inbox;
+    private final Applier applier;
+    private final PeerTransport transport;
+    private final PeerDirectory peers;
+    private final MembershipChanges membershipChanges;
+    private final Proposals proposals;
+    private final ServerStats stats;
+    private final FollowerStats followerStats;
+    private final Store store;
+    private final Clock clock;
+    private final Consumer<Throwable> onFatal;
+    private final Thread thread;
+    private final DroppedMessages dropped = new DroppedMessages();
+    private volatile boolean running = true;
+
+    // Owned by the loop thread.
+    private final Map<Long, CompletableFuture<Void>> readRequests = new HashMap<>();
+    /** Requests that arrived while no leader was known, retried when one is; dropped at their deadline. */
+    private final List<Retry> awaitingLeader = new ArrayList<>();
+    private long nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
+    private long replayedIndex;
+    private volatile boolean memberAtStart;
+    /** The last snapshot from a peer whose store image was decoded when it arrived. */
+    private byte[] validatedData;
+    private StoreSnapshot validatedImage;
+
+    // Published for other threads.
+    private volatile SoftState softState = new SoftState(null, Role.FOLLOWER);
+    private volatile boolean expiryInFlight;
+    private volatile long term;
+
+    NodeLoop(String self, long tickMillis, RaftNode raft, RaftStorage storage, Inbox inbox, Applier applier,
+             PeerTransport transport, PeerDirectory peers, MembershipChanges membershipChanges, Proposals proposals,
+             ServerStats stats, FollowerStats followerStats, Store store, Clock clock, Consumer<Throwable> onFatal) {
+        this.self = self;
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+        this.raft = raft;
+        this.storage = storage;
+        this.inbox = inbox;
+        this.applier = applier;
+        this.transport = transport;
+        this.peers = peers;
+        this.membershipChanges = membershipChanges;
+        this.proposals = proposals;
+        this.stats = stats;
+        this.followerStats = followerStats;
+        this.store = store;
+        this.clock = clock;
+        this.onFatal = onFatal;
+        this.thread = new Thread(this::run, "node-loop");
+        inbox.consumer(thread);
+    }
+
+    /**
+     * Before the loop starts: carries out what the restored core holds (committed entries to
+     * re-apply). A removal of this machine met here is history, not news: it does not stop it.
+     */
+    void replay() throws IOException {
+        processReadies();
+        replayedIndex = raft.appliedIndex();
+        memberAtStart = raft.membership().contains(self);
+        peers.update(raft.membership(), false);
+    }
+
+    void start() {
+        thread.start();
+        if (raft.membership().size() == 1 && raft.membership().contains(self)) {
+            // Alone in the cluster: no one to wait for, take the lead at once.
+            inbox.internal(raft::campaign);
+        }
+    }
+
+    /** Stops the loop after its current turn; never interrupts it (that would close the log mid-write). */
+    void stop() {
+        running = false;
+        inbox.internal(() -> { });
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    SoftState softState() {
+        return softState;
+    }
+
+    long term() {
+        return term;
+    }
+
+    /** Whether this machine was a member as of the log it replayed at start (false after a removal). */
+    boolean wasMemberAtStart() {
+        return memberAtStart;
+    }
+
+    // ---- the loop ----
+
+    private void run() {
+        long nextTick = System.nanoTime() + tickNanos;
+        List<Runnable> scratch = new ArrayList<>();
+        try {
+            while (running) {
+                boolean clientsWelcome = raft.appliedIndex() - applier.appliedIndex() < MAX_APPLY_LAG;
+                inbox.await(nextTick - System.nanoTime(), clientsWelcome);
+                inbox.runUrgent();
+                if (clientsWelcome) {
+                    inbox.runClients(MAX_CLIENT_TASKS_PER_TURN, scratch);
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    raft.tick();
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                    expireKeys();
+                    awaitingLeader.removeIf(r -> r.future().isDone());
+                }
+                processReadies();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.error("stopping: the node loop failed: {}", e.toString(), e);
+            running = false;
+            onFatal.accept(e);
+        }
+    }
+
+    private void processReadies() throws IOException {
+        while (raft.hasReady()) {
+            Ready rd = raft.ready();
+            // A leader's appends promise nothing about its own disk (its copy counts toward a quorum
+            // only once persisted), so they go out before the fsync, overlapping it (thesis §10.2.1).
+            // Everything else, votes above all, waits until what it promises is durable.
+            List<Message> early = new ArrayList<>();
+            List<Message> late = new ArrayList<>();
+            for (Message m : rd.messages()) {
+                (raft.isLeader() && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat)
+                        ? early : late).add(m);
+            }
+            send(early);
+            storage.persist(rd);
+            send(late);
+            if (rd.snapshot() != null) {
+                Snapshot s = rd.snapshot();
+                applier.restore(s, s.data() == validatedData ? validatedImage : null);
+                validatedData = null;
+                validatedImage = null;
+            }
+            raft.advance(rd);
+            if (!rd.committedEntries().isEmpty()) {
+                applier.apply(rd.committedEntries(), raft.appliedSnapshotMetadata());
+            }
+            for (ReadState rs : rd.readStates()) {
+                CompletableFuture<Void> f = readRequests.remove(rs.requestId());
+                if (f != null) {
+                    applier.whenApplied(rs.index(), f);
+                }
+            }
+            term = raft.term();
+            if (rd.softState() != null) {
+                roleChanged(rd.softState());
+            }
+        }
+    }
+
+    private void send(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        int appends = 0;
+        for (Message m : messages) {
+            if (m instanceof Message.AppendRequest) {
+                appends++;
+                followerStats.sent(m.to(), now);
+            } else if (m instanceof Message.Heartbeat) {
+                followerStats.sent(m.to(), now);
+            }
+        }
+        stats.appendSent(appends);
+        transport.send(messages);
+    }
+
+    // ---- tasks from the inboxes ----
+
+    /** A message from a peer; dropped when it cannot come from a member of this cluster. */
+    void step(Message m) {
+        String why = refusal(m);
+        if (why != null) {
+            dropped.note(m, why);
+            return;
+        }
+        long now = System.nanoTime();
+        if (m instanceof Message.AppendRequest) {
+            stats.appendReceived();
+        } else if (m instanceof Message.AppendResponse r) {
+            followerStats.answered(r.from(), r.success(), now);
+        } else if (m instanceof Message.HeartbeatResponse r) {
+            followerStats.answered(r.from(), true, now);
+        }
+        try {
+            raft.step(m);
+        } catch (RuntimeException e) {
+            // The core should never throw on input; if a message still finds a way, drop it rather
+            // than let a peer stop this member.
+            dropped.note(m, "the Raft core refused it: " + e.getMessage());
+        }
+    }
+
+    private String refusal(Message m) {
+        if (!m.to().equals(self)) {
+            return "addressed to " + m.to();
+        }
+        if (m.from().equals(self)) {
+            return "it claims to come from this machine";
+        }
+        // A machine that is not a member yet (it joins, or rejoins after a removal) learns who the
+        // members are from the leader's log, so it must listen to whoever sends it that log.
+        if (raft.membership().contains(self) && !raft.membership().contains(m.from())) {
+            return m.from() + " is not a member";
+        }
+        if (m instanceof Message.InstallSnapshot && !storage.snapshotsEnabled()) {
+            return "snapshots are off on this machine (-snapshot=false)";
+        }
+        return null;
+    }
+
+    /** A snapshot from a peer, already decoded into a store image off the loop, then stepped. */
+    void stepSnapshot(Message.InstallSnapshot m, StoreSnapshot image) {
+        validatedData = m.snapshot().data();
+        validatedImage = image;
+        step(m);
+    }
+
+    void propose(Command command, CompletableFuture<Object> future) {
+        if (future.isDone()) {
+            return; // its deadline passed while it waited
+        }
+        long id = nextRequestId++;
+        ProposalOutcome outcome = raft.propose(CommandCodec.encode(id, command));
+        if (outcome instanceof ProposalOutcome.Accepted) {
+            proposals.register(id, future);
+        } else if (outcome instanceof ProposalOutcome.NotLeader nl && nl.leader() == null) {
+            // An election is under way: try again as soon as there is a leader (or the deadline).
+            awaitingLeader.add(new Retry(future, () -> propose(command, future)));
+        } else {
+            future.completeExceptionally(error("not the leader"));
+        }
+    }
+
+    void read(CompletableFuture<Void> future) {
+        if (future.isDone()) {
+            return;
+        }
+        long id = nextRequestId++;
+        ProposalOutcome outcome = raft.readIndex(id);
+        if (outcome instanceof ProposalOutcome.Accepted) {
+            readRequests.put(id, future);
+        } else if (outcome instanceof ProposalOutcome.NotLeader nl && nl.leader() == null) {
+            awaitingLeader.add(new Retry(future, () -> read(future)));
+        } else {
+            future.completeExceptionally(error("not the leader"));
+        }
+    }
+
+    private record Retry(CompletableFuture<?> future, Runnable run) {}
+
+    void join(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        membershipChanges.join(request, future);
+    }
+
+    void remove(String name, CompletableFuture<ChangeOutcome> future) {
+        membershipChanges.remove(name, future);
+    }
+
+    void peerSeen(String name, String peerUrl) {
+        peers.hint(name, peerUrl, raft.membership(), raft.isLeader());
+    }
+
+    void unreachable(String member) {
+        raft.reportUnreachable(member);
+        followerStats.unreachable(member);
+    }
+
+    void snapshotSent(String member, boolean delivered) {
+        raft.reportSnapshot(member, delivered);
+    }
+
+    /** On the leader, expiry is a command like any other, so every member expires the same keys. */
+    private void expireKeys() {
+        if (expiryInFlight || softState.role() != Role.LEADER) {
+            return;
+        }
+        Instant next = store.nextExpiration();
+        Instant now = clock.instant();
+        if (next != null && !next.isAfter(now)) {
+            expiryInFlight = true;
+            CompletableFuture<Object> done = new CompletableFuture<>();
+            done.whenComplete((r, e) -> expiryInFlight = false);
+            propose(new Command.Sync(now), done);
+        }
+    }
+
+    // ---- follow-ups from the applier (run on the loop through the internal inbox) ----
+
+    @Override
+    public void membershipApplied(Entry e) {
+        inbox.internal(() -> {
+            membershipChanges.applied(e);
+            peers.update(raft.membership(), raft.isLeader());
+            ConfChange change = ConfChange.fromBytes(e.data());
+            if (change.type() == ConfChange.Type.REMOVE_MEMBER && change.member().equals(self)
+                    && e.index() > replayedIndex && !raft.membership().contains(self)) {
+                removedFromCluster();
+            }
+        });
+    }
+
+    @Override
+    public void restored(Snapshot snapshot) {
+        inbox.internal(() -> peers.update(raft.membership(), raft.isLeader()));
+    }
+
+    @Override
+    public void snapshotSaved(Snapshot previous) {
+        if (previous == null) {
+            return;
+        }
+        inbox.internal(() -> {
+            try {
+                int released = storage.releaseBefore(previous);
+                raft.compact(previous);
+                LOG.debug("released {} log segments before index {}", released, previous.index());
+            } catch (IOException e) {
+                LOG.warn("cannot release old log segments: {}", e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void failed(Throwable why) {
+        running = false;
+        onFatal.accept(why);
+    }
+
+    private void removedFromCluster() {
+        LOG.warn("this machine was removed from the cluster: stopping");
+        running = false;
+        failWaiting("this machine was removed from the cluster");
+        onFatal.accept(new IllegalStateException("removed from the cluster"));
+    }
+
+    private void roleChanged(SoftState s) {
+        SoftState before = softState;
+        softState = s;
+        String state = s.role() == Role.LEADER ? "leader" : s.role() == Role.CANDIDATE ? "candidate" : "follower";
+        stats.roleChanged(state, s.leader() == null ? "" : s.leader());
+        if (s.role() == Role.LEADER && before.role() != Role.LEADER) {
+            LOG.info("became the leader in term {}", raft.term());
+            followerStats.clear();
+            peers.update(raft.membership(), true);
+        } else if (s.leader() != null && !s.leader().equals(before.leader())) {
+            LOG.info("following {} in term {}", s.leader(), raft.term());
+        } else if (s.leader() == null && before.leader() != null) {
+            LOG.info("lost the leader in term {}", raft.term());
+        }
+        if (s.role() != Role.LEADER && before.role() == Role.LEADER) {
+            failWaiting("leadership lost");
+        }
+        if (s.leader() != null && !awaitingLeader.isEmpty()) {
+            List<Retry> retry = new ArrayList<>(awaitingLeader);
+            awaitingLeader.clear();
+            retry.forEach(r -> r.run().run());
+        }
+    }
+
+    private void failWaiting(String why) {
+        EtcdException err = error(why);
+        proposals.failAll(err);
+        readRequests.values().forEach(f -> f.completeExceptionally(err));
+        readRequests.clear();
+        membershipChanges.failAll(err);
+        expiryInFlight = false;
+    }
+
+    private EtcdException error(String cause) {
+        return new EtcdException(EtcdException.RAFT_INTERNAL, cause, store.index());
+    }
+}

@@ -1,0 +1,61 @@
+package io.etcdj.server;
+
+import io.etcdj.peer.PeerTransport;
+import io.etcdj.raft.Membership;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where the other members listen, as the transport must know it: the peer URL each member
+ * registered through the log, plus hints from machines that opened a stream to this one before
+ * this machine's log names them (a new machine must answer the leader that sends it the log).
+ * Hints are taken only while this machine is not yet a member, and only a few. Node loop only.
+ */
+final class PeerDirectory {
+    private static final int MAX_HINTS = 64;
+
+    private final String self;
+    private final Registry registry;
+    private final PeerTransport transport;
+    private final FollowerStats followerStats;
+    private final Map<String, String> hints = new HashMap<>();
+
+    PeerDirectory(String self, Registry registry, PeerTransport transport, FollowerStats followerStats) {
+        this.self = self;
+        this.registry = registry;
+        this.transport = transport;
+        this.followerStats = followerStats;
+    }
+
+    /** A machine said where it listens; kept only while this machine is not a member yet. */
+    void hint(String name, String peerUrl, Membership membership, boolean leader) {
+        if (name.equals(self) || peerUrl.isEmpty() || membership.contains(self)
+                || (hints.size() >= MAX_HINTS && !hints.containsKey(name))) {
+            return;
+        }
+        if (!peerUrl.equals(hints.put(name, peerUrl))) {
+            update(membership, leader);
+        }
+    }
+
+    /** Tells the transport the current members' peer URLs (after a membership change or restore). */
+    void update(Membership membership, boolean leader) {
+        if (membership.contains(self)) {
+            hints.clear();
+        }
+        Map<String, String> peers = new HashMap<>(hints);
+        for (String member : membership.members()) {
+            if (!member.equals(self)) {
+                Registry.Machine m = registry.lookup(member);
+                if (m != null) {
+                    peers.put(member, m.peerUrl());
+                }
+            }
+        }
+        transport.updatePeers(peers);
+        if (leader) {
+            followerStats.retain(membership.members().stream().filter(n -> !n.equals(self)).toList());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.etcdj.server;
+
+import io.etcdj.raft.Ready;
+import io.etcdj.raft.Snapshot;
+import io.etcdj.wal.WriteAheadLog;
+
+import java.io.IOException;
+
+/**
+ * What the Raft core asks to be made durable: the hard state and new entries go to the log
+ * (fsynced when the Ready says so), and a snapshot received from the leader goes to the snapshot
+ * directory before the log is reset to continue from it. A failure here is a failure of the
+ * local disk, the one thing that stops a member.
+ */
+final class RaftStorage implements AutoCloseable {
+    private final WriteAheadLog wal;
+    private final Snapshots snapshots;
+
+    RaftStorage(WriteAheadLog wal, Snapshots snapshots) {
+        this.wal = wal;
+        this.snapshots = snapshots;
+    }
+
+    void persist(Ready rd) throws IOException {
+        Snapshot snapshot = rd.snapshot();
+        if (snapshot != null) {
+            snapshots.install(snapshot);
+            wal.resetTo(snapshot.index(), snapshot.term());
+        }
+        wal.save(rd.hardState(), rd.entries(), rd.mustSync() || !rd.entries().isEmpty());
+    }
+
+    /** Deletes the log segments wholly before {@code snapshot}; returns how many. */
+    int releaseBefore(Snapshot snapshot) throws IOException {
+        return wal.releaseBefore(snapshot.index());
+    }
+
+    boolean snapshotsEnabled() {
+        return snapshots.enabled();
+    }
+
+    long syncCount() {
+        return wal.syncCount();
+    }
+
+    @Override
+    public void close() throws IOException {
+        snapshots.close();
+        wal.close();
+    }
+}
