@@ -67,6 +67,8 @@ final class EtcdProcess implements AutoCloseable {
     private final Tls tls;
     private Process process;
     private int starts;
+    /** Flags for the next start only (e.g. {@code -f}), after the usual ones. */
+    private List<String> nextStartArgs = List.of();
 
     private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
                         List<String> extraArgs, boolean member, Tls tls) {
@@ -230,6 +232,65 @@ final class EtcdProcess implements AutoCloseable {
         launchAndAwaitReady();
     }
 
+    /** As {@link #restart()}, with {@code flags} added for this start only. */
+    void restart(List<String> flags) {
+        stop();
+        appendToLog("\n----- restart with " + flags + " -----\n");
+        nextStartArgs = List.copyOf(flags);
+        launchAndAwaitReady();
+    }
+
+    /**
+     * Starts the stopped process again on its directory and ports, expecting it to give up by
+     * itself; returns its exit status within {@code limit} (empty if it still ran: it is then
+     * killed) and what it printed during this start.
+     */
+    StartOutcome restartExpectingExit(Duration limit) {
+        stop();
+        appendToLog("\n----- restart expecting exit -----\n");
+        long from;
+        try {
+            from = Files.size(logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = command();
+        try {
+            process = new ProcessBuilder(command).directory(projectDir().toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command + ": " + e.getMessage(), e);
+        }
+        starts++;
+        OptionalInt exit = awaitExitStatus(limit);
+        if (exit.isEmpty()) {
+            kill();
+        }
+        try {
+            byte[] all = Files.readAllBytes(logFile);
+            return new StartOutcome(exit, new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The end of a start that was expected to fail: exit status (empty: still ran) and output. */
+    record StartOutcome(OptionalInt exit, String output) {}
+
+    /** Deletes everything in the data dir, as a lost disk would; the process must not run. */
+    void wipeData() {
+        if (isAlive()) {
+            throw new IllegalStateException(this + " still runs");
+        }
+        deleteTree(dataDir);
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The last {@code maxChars} characters of the server's output, for failure messages. */
     String logTail(int maxChars) {
         try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
@@ -312,6 +373,8 @@ final class EtcdProcess implements AutoCloseable {
             command.addAll(List.of(template.trim().split("\\s+")));
         }
         command.addAll(extraArgs);
+        command.addAll(nextStartArgs);
+        nextStartArgs = List.of();
         return command.stream().map(arg -> arg.replace("{name}", name).replace("{dir}", dataDir.toString())
                 .replace("{cport}", String.valueOf(clientPort)).replace("{pport}", String.valueOf(peerPort))).toList();
     }
