@@ -198,7 +198,6 @@ final class Applier implements AutoCloseable {
         registry.reload();
         appliedIndex = r.snapshot().index();
         nextSnapshotAttempt = 0;
-        LOG.info("store replaced by the leader's snapshot at index {}", appliedIndex);
         listener.restored(r.snapshot());
     }
 

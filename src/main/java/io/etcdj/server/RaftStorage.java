@@ -3,6 +3,8 @@ package io.etcdj.server;
 import io.etcdj.raft.Ready;
 import io.etcdj.raft.Snapshot;
 import io.etcdj.wal.WriteAheadLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 
@@ -13,6 +15,8 @@ import java.io.IOException;
  * local disk, the one thing that stops a member.
  */
 final class RaftStorage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftStorage.class);
+
     private final WriteAheadLog wal;
     private final Snapshots snapshots;
 
@@ -24,6 +28,7 @@ final class RaftStorage implements AutoCloseable {
     void persist(Ready rd) throws IOException {
         Snapshot snapshot = rd.snapshot();
         if (snapshot != null) {
+            LOG.info("installing the leader's snapshot at index {} (term {})", snapshot.index(), snapshot.term());
             snapshots.install(snapshot);
             wal.resetTo(snapshot.index(), snapshot.term());
         }
