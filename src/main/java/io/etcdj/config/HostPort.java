@@ -1,6 +1,5 @@
 package io.etcdj.config;
 
-import java.net.InetSocketAddress;
 
 /**
  * A host and a port, written {@code host:port} ({@code [v6]:port} for IPv6 literals). An empty
@@ -20,11 +19,6 @@ public record HostPort(String host, int port) {
     /** Whether this is a bind address that listens on every interface. */
     public boolean anyHost() {
         return host.isEmpty();
-    }
-
-    /** A socket address to bind or connect to; resolves the host name when called. */
-    public InetSocketAddress toSocketAddress() {
-        return anyHost() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 
     @Override

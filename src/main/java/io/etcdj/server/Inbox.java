@@ -91,11 +91,4 @@ final class Inbox {
         scratch.clear();
         return n;
     }
-
-    /** Client tasks not run yet (they are dropped with the node). */
-    List<Runnable> drainClients() {
-        List<Runnable> left = new ArrayList<>();
-        client.drainTo(left);
-        return left;
-    }
 }
