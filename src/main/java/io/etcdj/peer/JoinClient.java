@@ -117,8 +117,12 @@ public final class JoinClient implements AutoCloseable {
                     target = target.resolve(location);
                     log.debug("join redirected to {}", target);
                 }
-                case 400 -> throw refusal(r.body());
-                default -> throw new JoinException("Unable to join: " + target + " answered " + r.status(), null);
+                default -> {
+                    if (r.status() >= 400 && r.status() < 500) {
+                        throw refusal(r.body()); // an etcd error (400, or 412 for a name in use)
+                    }
+                    throw new JoinException("Unable to join: " + target + " answered " + r.status(), null);
+                }
             }
         }
         throw new JoinException("Unable to join: more than " + MAX_REDIRECTS + " redirects from " + peer, null);
