@@ -67,7 +67,6 @@ final class Applier implements AutoCloseable {
     private final PriorityQueue<Barrier> barriers = new PriorityQueue<>(Comparator.comparingLong(Barrier::index));
     private final Thread thread;
     private volatile long appliedIndex;
-    private long nextSnapshotAttempt;
 
     Applier(Store store, Registry registry, int maxClusterSize, Snapshots snapshots, Proposals proposals,
             Listener listener) {
@@ -197,7 +196,6 @@ final class Applier implements AutoCloseable {
         store.recover(image);
         registry.reload();
         appliedIndex = r.snapshot().index();
-        nextSnapshotAttempt = 0;
         listener.restored(r.snapshot());
     }
 
@@ -213,21 +211,9 @@ final class Applier implements AutoCloseable {
      * taken is logged and tried again after as many entries again.
      */
     private void maybeSnapshot(SnapshotMetadata meta) {
-        if (appliedIndex < nextSnapshotAttempt || !snapshots.due(appliedIndex)) {
-            return;
+        if (snapshots.due(appliedIndex)) {
+            snapshots.take(meta, store::save, listener::snapshotSaved);
         }
-        long started = System.nanoTime();
-        byte[] data;
-        try {
-            data = store.save();
-        } catch (RuntimeException | StackOverflowError e) {
-            nextSnapshotAttempt = appliedIndex + Math.max(1, snapshots.every());
-            LOG.warn("cannot take a snapshot at index {}, trying again at index {}: {}", appliedIndex,
-                    nextSnapshotAttempt, e.toString());
-            return;
-        }
-        long pauseMicros = (System.nanoTime() - started) / 1000;
-        snapshots.saveInBackground(new Snapshot(meta, data), pauseMicros, listener::snapshotSaved);
     }
 
     @Override

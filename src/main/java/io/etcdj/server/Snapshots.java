@@ -12,12 +12,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * When to take snapshots of the store and where they go: every {@code snapshotCount} applied
  * entries, written by a thread of its own so the node loop only pays for serializing the store.
+ *
+ * <p>A snapshot that cannot be taken (the store does not serialize, the disk write fails) is
+ * logged in one line and tried again once {@code snapshotCount} more entries are applied; it is
+ * never fatal, since the log still holds everything. Saves never overlap: the writer thread's and
+ * {@link #install}'s (a leader's snapshot, on the node loop) take turns, and a local snapshot that
+ * an installed one has overtaken is dropped rather than saved over it.
  */
 final class Snapshots implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -26,7 +34,11 @@ final class Snapshots implements AutoCloseable {
     private final int every;
     private final SnapshotRecord newest;
     private final ExecutorService writer;
+    /** Held for every save to the directory, and while {@link #latest} changes with one. */
+    private final Object saving = new Object();
+    /** The newest snapshot saved (or restored from), or null. */
     private volatile Snapshot latest;
+    /** Index of the newest snapshot taken or tried: the next is due {@code every} entries after it. */
     private volatile long lastIndex;
     private volatile boolean writing;
 
@@ -54,10 +66,6 @@ final class Snapshots implements AutoCloseable {
         return new Snapshots(directory, every, loaded.snapshot());
     }
 
-    int every() {
-        return every;
-    }
-
     boolean enabled() {
         return directory != null;
     }
@@ -78,35 +86,92 @@ final class Snapshots implements AutoCloseable {
     }
 
     /**
+     * Serializes the store with {@code serialize} on the calling thread (the node loop, where the
+     * store holds still), then saves the snapshot as {@link #saveInBackground} does. When the
+     * serialization throws, that is logged in one line and the snapshot is tried again after
+     * {@code every} more entries; nothing is thrown.
+     */
+    void take(SnapshotMetadata meta, Supplier<byte[]> serialize, Consumer<Snapshot> whenSaved) {
+        long started = System.nanoTime();
+        byte[] data;
+        try {
+            data = serialize.get();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Out of memory included: what the serialization allocated is garbage again once it fails.
+            lastIndex = Math.max(lastIndex, meta.index());
+            LOG.warn("cannot take a snapshot at index {}, will try again after {} more entries: {}", meta.index(),
+                    every, e.toString());
+            return;
+        }
+        saveInBackground(new Snapshot(meta, data), (System.nanoTime() - started) / 1000, whenSaved);
+    }
+
+    /**
      * Writes the snapshot on the writer thread; then {@code whenSaved} gets the snapshot before it
-     * (null for the first), up to which the log may now be dropped.
+     * (null for the first), up to which the log may now be dropped. A failed write is logged in one
+     * line, {@code whenSaved} is not called, and the next snapshot is due after {@code every} more
+     * entries. A snapshot older than one installed meanwhile is dropped, without {@code whenSaved}.
      */
     void saveInBackground(Snapshot snapshot, long pauseMicros, Consumer<Snapshot> whenSaved) {
         writing = true;
-        lastIndex = snapshot.index();
-        writer.execute(() -> {
-            long started = System.nanoTime();
-            try {
-                directory.save(toRecord(snapshot));
-                LOG.info("snapshot at index {} saved: {} bytes, store serialized in {} ms, written in {} ms",
-                        snapshot.index(), snapshot.data().length, pauseMicros / 1000,
-                        (System.nanoTime() - started) / 1_000_000);
-                Snapshot previous = latest;
-                latest = snapshot;
-                whenSaved.accept(previous);
-            } catch (IOException | RuntimeException e) {
-                LOG.error("cannot save the snapshot at index {}: {}", snapshot.index(), e.toString());
-            } finally {
-                writing = false;
-            }
-        });
+        lastIndex = Math.max(lastIndex, snapshot.index());
+        try {
+            writer.execute(() -> write(snapshot, pauseMicros, whenSaved));
+        } catch (RejectedExecutionException e) {
+            writing = false;
+            LOG.warn("snapshot at index {} not saved: snapshots are closed", snapshot.index());
+        }
     }
 
-    /** Saves a snapshot received from the leader, before the log is reset to continue it. */
+    private void write(Snapshot snapshot, long pauseMicros, Consumer<Snapshot> whenSaved) {
+        long started = System.nanoTime();
+        Snapshot previous = null;
+        boolean saved = false;
+        Exception failure = null;
+        try {
+            synchronized (saving) {
+                previous = latest;
+                if (previous == null || previous.index() < snapshot.index()) {
+                    directory.save(toRecord(snapshot));
+                    latest = snapshot;
+                    saved = true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        } finally {
+            writing = false;
+        }
+        if (failure != null) {
+            LOG.warn("cannot save the snapshot at index {}, will try again after {} more entries: {}",
+                    snapshot.index(), every, failure.toString());
+        } else if (!saved) {
+            LOG.info("snapshot at index {} dropped: one at index {} is already saved", snapshot.index(),
+                    previous.index());
+        } else {
+            LOG.info("snapshot at index {} saved: {} bytes, store serialized in {} ms, written in {} ms",
+                    snapshot.index(), snapshot.data().length, pauseMicros / 1000,
+                    (System.nanoTime() - started) / 1_000_000);
+            try {
+                whenSaved.accept(previous);
+            } catch (RuntimeException e) {
+                LOG.warn("after saving the snapshot at index {}: {}", snapshot.index(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Saves a snapshot received from the leader, before the log is reset to continue it. Waits for
+     * a background save under way to finish first.
+     *
+     * @throws IOException when it cannot be saved: it must not be installed then
+     */
     void install(Snapshot snapshot) throws IOException {
-        directory.save(toRecord(snapshot));
-        latest = snapshot;
-        lastIndex = snapshot.index();
+        synchronized (saving) {
+            directory.save(toRecord(snapshot));
+            latest = snapshot;
+            lastIndex = snapshot.index();
+        }
     }
 
     static Snapshot toRaft(SnapshotRecord r) {

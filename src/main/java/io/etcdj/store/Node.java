@@ -2,9 +2,11 @@ package io.etcdj.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,25 +95,37 @@ final class Node {
         return null;
     }
 
-    /** Detaches this node and everything below it, reporting each removed node, children first. */
+    /**
+     * Detaches this node and everything below it, reporting each removed node, children first.
+     * Iterative, so a tree of any depth is removed without deep recursion.
+     */
     void remove(Consumer<Node> onRemoved) {
-        if (isDir()) {
-            for (Node child : new ArrayList<>(children.values())) {
-                child.remove(onRemoved);
-            }
-        }
         if (parent != null && parent.children.get(name()) == this) {
             parent.children.remove(name());
         }
-        onRemoved.accept(this);
-    }
-
-    /** Every node in this subtree, this one included. */
-    void collect(Collection<Node> into) {
-        into.add(this);
-        if (isDir()) {
-            for (Node child : children.values()) {
-                child.collect(into);
+        if (!isDir()) {
+            onRemoved.accept(this);
+            return;
+        }
+        // Post-order walk: a directory is reported once all of its children are. The detached
+        // subtree is unreachable, so its own maps are left as they are (no copy needed).
+        Deque<Node> dirs = new ArrayDeque<>();
+        Deque<Iterator<Node>> pending = new ArrayDeque<>();
+        dirs.push(this);
+        pending.push(children.values().iterator());
+        while (!dirs.isEmpty()) {
+            Iterator<Node> it = pending.peek();
+            if (!it.hasNext()) {
+                pending.pop();
+                onRemoved.accept(dirs.pop());
+                continue;
+            }
+            Node child = it.next();
+            if (child.isDir()) {
+                dirs.push(child);
+                pending.push(child.children.values().iterator());
+            } else {
+                onRemoved.accept(child);
             }
         }
     }
@@ -132,28 +146,56 @@ final class Node {
     }
 
     /**
-     * The node as listed inside a directory: files with their value, directories with their
-     * children only when {@code recursive}. Hidden children are left out.
+     * The visible (non-hidden) children of this directory as listed by a get, and below them when
+     * {@code recursive}: files with their value, directories with their children only when
+     * {@code recursive}. {@code sorted} orders every listing by key bytes. Built iteratively
+     * (children before their directory), so a tree of any depth is listed without deep recursion.
      */
-    NodeView view(boolean recursive, boolean sorted, Instant now) {
-        if (!isDir()) {
-            return new NodeView(path, value, null, false, expireTime, ttl(now), null, modifiedIndex, createdIndex);
+    List<NodeView> listChildren(boolean recursive, boolean sorted, Instant now) {
+        Deque<Listing> open = new ArrayDeque<>();
+        open.push(new Listing(this));
+        while (true) {
+            Listing top = open.peek();
+            if (top.children.hasNext()) {
+                Node child = top.children.next();
+                if (child.isHidden()) {
+                    continue;
+                }
+                if (child.isDir() && recursive) {
+                    open.push(new Listing(child));
+                } else {
+                    top.views.add(child.isDir()
+                            ? new NodeView(child.path, null, null, true, child.expireTime, child.ttl(now), null,
+                                    child.modifiedIndex, child.createdIndex)
+                            : new NodeView(child.path, child.value, null, false, child.expireTime, child.ttl(now),
+                                    null, child.modifiedIndex, child.createdIndex));
+                }
+                continue;
+            }
+            open.pop();
+            if (sorted) {
+                top.views.sort(BY_KEY);
+            }
+            List<NodeView> listed = List.copyOf(top.views);
+            if (open.isEmpty()) {
+                return listed;
+            }
+            Node dir = top.dir;
+            open.peek().views.add(new NodeView(dir.path, null, null, true, dir.expireTime, dir.ttl(now), listed,
+                    dir.modifiedIndex, dir.createdIndex));
         }
-        List<NodeView> nodes = recursive ? listChildren(true, sorted, now) : null;
-        return new NodeView(path, null, null, true, expireTime, ttl(now), nodes, modifiedIndex, createdIndex);
     }
 
-    /** The visible children of this directory. */
-    List<NodeView> listChildren(boolean recursive, boolean sorted, Instant now) {
-        List<NodeView> nodes = new ArrayList<>(children.size());
-        for (Node child : children.values()) {
-            if (!child.isHidden()) {
-                nodes.add(child.view(recursive, sorted, now));
-            }
+    /** A directory whose listing is being built: the children still to visit and the views so far. */
+    private static final class Listing {
+        final Node dir;
+        final Iterator<Node> children;
+        final List<NodeView> views;
+
+        Listing(Node dir) {
+            this.dir = dir;
+            this.children = dir.children.values().iterator();
+            this.views = new ArrayList<>(dir.children.size());
         }
-        if (sorted) {
-            nodes.sort(BY_KEY);
-        }
-        return List.copyOf(nodes);
     }
 }

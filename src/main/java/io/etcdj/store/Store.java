@@ -2,8 +2,6 @@ package io.etcdj.store;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
@@ -31,13 +29,19 @@ public final class Store {
     private final TtlQueue ttlQueue = new TtlQueue();
     private final StoreStats stats = new StoreStats();
     private Node root = Node.directory("/", 0, null, null);
+    /** Written under the write lock; volatile so that {@link #index()} needs no lock. */
     private volatile long currentIndex;
+    /** The TTL queue's head, published on every release of the write lock for {@link #nextExpiration()}. */
+    private volatile Instant nextExpiration;
 
     public Store(Clock clock) {
         this.clock = clock;
     }
 
-    /** The current store index: the index of the last change. */
+    /**
+     * The current store index: the index of the last change. Takes no lock, so it answers at once
+     * even while a long read (a recursive get of a large tree) holds the store.
+     */
     public long index() {
         return currentIndex;
     }
@@ -95,7 +99,7 @@ public final class Store {
             stats.inc(Counter.SETS_FAIL);
             throw e;
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -141,7 +145,7 @@ public final class Store {
             stats.inc(Counter.UPDATE_SUCCESS);
             return event;
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -162,7 +166,7 @@ public final class Store {
             stats.inc(Counter.CREATE_FAIL);
             throw e;
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -213,7 +217,7 @@ public final class Store {
             stats.inc(Counter.COMPARE_AND_SWAP_SUCCESS);
             return event;
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -254,7 +258,7 @@ public final class Store {
             stats.inc(Counter.DELETE_SUCCESS);
             return event;
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -286,7 +290,7 @@ public final class Store {
             long from = sinceIndex == 0 ? currentIndex + 1 : sinceIndex;
             return watcherHub.watch(key, recursive, from, currentIndex, listener, onCleared);
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -303,18 +307,16 @@ public final class Store {
                 watcherHub.notify(event);
             }
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
-    /** The earliest expiration of any node, or null when none expires. */
+    /**
+     * The earliest expiration of any node, or null when none expires. Takes no lock (see
+     * {@link #index()}): the value is the one published by the last write.
+     */
     public Instant nextExpiration() {
-        lock.readLock().lock();
-        try {
-            return ttlQueue.nextExpiration();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return nextExpiration;
     }
 
     /** The store statistics as the JSON of {@code /v2/stats/store}. */
@@ -329,7 +331,11 @@ public final class Store {
 
     /**
      * The whole store (nodes with absolute expirations, index, event history and counters) as
-     * bytes for a snapshot. Pending watchers are not part of it.
+     * bytes for a snapshot, in the format of {@link StoreSnapshot}, whose depth does not grow with
+     * the tree's. Pending watchers are not part of it. Reads may run meanwhile; writes wait.
+     *
+     * @throws RuntimeException when the store cannot be saved (it would pass 2 GiB, or holds a
+     *                          string longer than a snapshot may); the store is unchanged
      */
     public byte[] save() {
         lock.readLock().lock();
@@ -341,16 +347,24 @@ public final class Store {
     }
 
     /**
-     * Replaces the whole store by a state from {@link #save()}. Pending watchers stay registered
-     * and fire on the next matching change.
+     * Replaces the whole store by a state from {@link #save()}: {@link StoreSnapshot#decode} then
+     * {@link #recover(StoreSnapshot)}. Pending watchers are ended with error 400.
      *
-     * @throws IllegalArgumentException when the bytes are not a saved store
+     * @throws IllegalArgumentException when the bytes are not a saved store; the store is unchanged
      */
     public void recover(byte[] state) {
         recover(StoreSnapshot.decode(state));
     }
 
+    /**
+     * Replaces the whole store by a decoded snapshot, which cannot fail for a bad image (it was
+     * checked when decoded) and is quick: the nodes are taken over as they are. Pending watchers are
+     * ended with error 400, since the changes they wait for may never be seen as events.
+     *
+     * @throws IllegalStateException when the snapshot was already installed (in any store)
+     */
     public void recover(StoreSnapshot snapshot) {
+        snapshot.claim();
         lock.writeLock().lock();
         try {
             root = snapshot.root();
@@ -358,12 +372,10 @@ public final class Store {
             watcherHub.history().replaceWith(snapshot.history());
             stats.restore(snapshot.stats());
             ttlQueue.clear();
-            List<Node> all = new ArrayList<>();
-            root.collect(all);
-            all.forEach(ttlQueue::add);
+            snapshot.expiring().forEach(ttlQueue::add);
             watcherHub.clearAll(new EtcdException(EtcdException.WATCHER_CLEARED, "", currentIndex));
         } finally {
-            lock.writeLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -456,6 +468,12 @@ public final class Store {
         ttlQueue.remove(node);
         node.expireTime = expireTime;
         ttlQueue.add(node);
+    }
+
+    /** Publishes what the lock-free readers see, then releases the write lock. */
+    private void unlockWrite() {
+        nextExpiration = ttlQueue.nextExpiration();
+        lock.writeLock().unlock();
     }
 
     /** Removes a subtree, waking watchers of every removed key with the delete or expire event. */

@@ -1,133 +1,153 @@
 package io.etcdj.store;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 
 /**
- * The saved form of a store, as JSON: the node tree with absolute expirations (ISO-8601
- * instants), the store index, the event history and the counters.
+ * A saved store, decoded and checked, ready for {@link Store#recover(StoreSnapshot)}: decoding
+ * (slow, and where bad input is refused) is kept apart from installing (quick, and cannot fail),
+ * so that a snapshot from the network is validated before anything is changed.
  *
- * @param index   the store index
- * @param root    the root directory, with parents linked
- * @param history the kept events, oldest first
- * @param stats   counter values by their {@code /v2/stats/store} names
+ * <h2>Format (version 2)</h2>
+ * One UTF-8 JSON object, written and read with Jackson's streaming API. Its nesting depth is at
+ * most four whatever the shape of the tree: every node is a flat object carrying its full key,
+ * in pre-order, and its parent is the directory its key names.
+ * <pre>
+ * {"version": 2,                       always the first field
+ *  "index": 42,                        the store index
+ *  "stats": {"getsSuccess": 3, ...},   the counters by their /v2/stats/store names
+ *  "nodes": [node, ...],               every node but the root (which is fixed), in pre-order:
+ *                                      each right after its parent or its parent's previous subtree
+ *  "history": [event, ...]}            the kept events, oldest first
+ * node  = {"key": "/a/b", "dir": true, "expire": "2024-01-01T00:00:30Z", "created": 2, "modified": 6}
+ *         a file has "value" (possibly "") and no "dir"; "expire" is absent for a permanent node
+ * event = {"action": "set", "views": [view, ...]}
+ *         the event's node first, then (for a listing) the nodes below it in pre-order
+ * view  = {"parent": 0, "key": "/a", "value": "v", "prevValue": "u", "dir": true, "expiration": "...",
+ *          "ttl": 5, "listed": true, "created": 1, "modified": 2}
+ *         "parent" (the position of the view whose nodes list this one) is absent only for the
+ *         first; "listed" means nodes is a list (possibly empty) rather than null; absent
+ *         strings are null, absent booleans false, absent ttl 0
+ * </pre>
+ * Instants are ISO-8601 (as {@link java.time.Instant#toString()}). Unknown fields, duplicate
+ * fields or keys, nodes out of pre-order and anything after the object are refused.
+ *
+ * <p>An instance holds nodes that become the store's own when installed: it can be installed once.
  */
-public record StoreSnapshot(long index, Node root, List<Event> history, Map<String, Long> stats) {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+public final class StoreSnapshot {
+    /** Format version, so that a later change of shape is recognised instead of misread. */
+    static final int VERSION = 2;
 
-    /** Format version, so a later change of shape is recognised instead of misread. */
-    private static final int VERSION = 1;
+    /** Deepest JSON nesting of the format is 4 (history, event, views, view); room to spare. */
+    static final int MAX_NESTING_DEPTH = 16;
 
-    record SavedState(int version, long index, SavedNode root, List<SavedEvent> history, Map<String, Long> stats) {
+    /**
+     * Longest string, in chars: values are limited to 1 MiB and keys to 8 KiB by the client API;
+     * 64 Mi chars leaves a wide margin, and the writer refuses to write a longer string so that a
+     * snapshot it writes can always be read back.
+     */
+    static final int MAX_STRING_CHARS = 64 << 20;
+
+    /** Field names are ours (the longest is "compareAndSwapSuccess"). */
+    static final int MAX_NAME_CHARS = 256;
+
+    /** Numbers are longs: 19 digits and a sign. Larger ones are refused, not parsed as big numbers. */
+    static final int MAX_NUMBER_CHARS = 32;
+
+    /**
+     * Snapshots live in one byte array, so a document cannot pass 2 GiB; the limit is stated to
+     * say that size itself is never refused.
+     */
+    static final long MAX_DOCUMENT_BYTES = Integer.MAX_VALUE;
+
+    static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNameLength(MAX_NAME_CHARS)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .maxDocumentLength(MAX_DOCUMENT_BYTES)
+                    .build())
+            .streamWriteConstraints(StreamWriteConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // error messages must not echo (possibly huge or hostile) input
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            // names from hostile input must not fill the JVM's string pool
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
+
+    private final long index;
+    private final Node root;
+    private final List<Node> expiring;
+    private final int nodeCount;
+    private final List<Event> history;
+    private final Map<String, Long> stats;
+    private final AtomicBoolean installed = new AtomicBoolean();
+
+    StoreSnapshot(long index, Node root, List<Node> expiring, int nodeCount, List<Event> history,
+                  Map<String, Long> stats) {
+        this.index = index;
+        this.root = root;
+        this.expiring = expiring;
+        this.nodeCount = nodeCount;
+        this.history = history;
+        this.stats = stats;
     }
 
-    record SavedNode(String key, boolean dir, String value, String expireTime, long createdIndex,
-                     long modifiedIndex, List<SavedNode> children) {
+    /**
+     * Decodes and checks a saved store from {@link Store#save()}, changing nothing.
+     *
+     * @throws IllegalArgumentException for anything that is not a whole saved store of this
+     *                                  version, with what is wrong (and never another exception)
+     */
+    public static StoreSnapshot decode(byte[] data) {
+        return StoreSnapshotReader.read(data);
     }
 
-    record SavedEvent(String action, SavedView node) {
+    /** The store index the snapshot holds. */
+    public long index() {
+        return index;
     }
 
-    record SavedView(String key, String value, String prevValue, boolean dir, String expiration, long ttl,
-                     List<SavedView> nodes, long modifiedIndex, long createdIndex) {
+    /** Number of nodes, the root excluded. */
+    public int nodeCount() {
+        return nodeCount;
     }
 
+    /** Writes a store as a snapshot; the caller holds the store's lock. */
     static byte[] write(long index, Node root, List<Event> history, Map<String, Long> stats) {
-        List<SavedEvent> events = new ArrayList<>(history.size());
-        for (Event event : history) {
-            events.add(new SavedEvent(event.action(), save(event.node())));
-        }
-        try {
-            return JSON.writeValueAsBytes(new SavedState(VERSION, index, save(root), events, stats));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the store", e);
+        return StoreSnapshotWriter.write(index, root, history, stats);
+    }
+
+    /** Hands the nodes over to a store, once. */
+    void claim() {
+        if (!installed.compareAndSet(false, true)) {
+            throw new IllegalStateException("this snapshot has already been installed in a store");
         }
     }
 
-    public static StoreSnapshot decode(byte[] bytes) {
-        SavedState state;
-        try {
-            state = JSON.readValue(bytes, SavedState.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a saved store: " + e.getMessage(), e);
-        }
-        if (state == null || state.version() != VERSION || state.root() == null || !state.root().dir()) {
-            throw new IllegalArgumentException("not a saved store of version " + VERSION);
-        }
-        List<Event> events = new ArrayList<>();
-        if (state.history() != null) {
-            for (SavedEvent event : state.history()) {
-                events.add(new Event(event.action(), restore(event.node())));
-            }
-        }
-        return new StoreSnapshot(state.index(), restore(state.root(), null), events, state.stats());
+    Node root() {
+        return root;
     }
 
-    private static SavedNode save(Node node) {
-        List<SavedNode> children = null;
-        if (node.isDir()) {
-            children = new ArrayList<>(node.children.size());
-            for (Node child : node.children.values()) {
-                children.add(save(child));
-            }
-        }
-        return new SavedNode(node.path, node.isDir(), node.isDir() ? null : node.value, text(node.expireTime),
-                node.createdIndex, node.modifiedIndex, children);
+    /** The nodes with an expiration, for the TTL queue. */
+    List<Node> expiring() {
+        return expiring;
     }
 
-    private static Node restore(SavedNode saved, Node parent) {
-        Instant expireTime = instant(saved.expireTime());
-        Node node = saved.dir() ? Node.directory(saved.key(), saved.createdIndex(), parent, expireTime)
-                : Node.file(saved.key(), saved.value(), saved.createdIndex(), parent, expireTime);
-        node.modifiedIndex = saved.modifiedIndex();
-        if (saved.dir() && saved.children() != null) {
-            for (SavedNode child : saved.children()) {
-                node.addChild(restore(child, node));
-            }
-        }
-        return node;
+    List<Event> history() {
+        return history;
     }
 
-    private static SavedView save(NodeView view) {
-        List<SavedView> nodes = null;
-        if (view.nodes() != null) {
-            nodes = new ArrayList<>(view.nodes().size());
-            for (NodeView child : view.nodes()) {
-                nodes.add(save(child));
-            }
-        }
-        return new SavedView(view.key(), view.value(), view.prevValue(), view.dir(), text(view.expiration()),
-                view.ttl(), nodes, view.modifiedIndex(), view.createdIndex());
-    }
-
-    private static NodeView restore(SavedView saved) {
-        List<NodeView> nodes = null;
-        if (saved.nodes() != null) {
-            nodes = new ArrayList<>(saved.nodes().size());
-            for (SavedView child : saved.nodes()) {
-                nodes.add(restore(child));
-            }
-            nodes = List.copyOf(nodes);
-        }
-        return new NodeView(saved.key(), saved.value(), saved.prevValue(), saved.dir(), instant(saved.expiration()),
-                saved.ttl(), nodes, saved.modifiedIndex(), saved.createdIndex());
-    }
-
-    private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
-    }
-
-    private static Instant instant(String text) {
-        return text == null ? null : Instant.parse(text);
+    Map<String, Long> stats() {
+        return stats;
     }
 }

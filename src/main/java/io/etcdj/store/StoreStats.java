@@ -1,8 +1,11 @@
 package io.etcdj.store;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Collectors;
 
 /**
  * Success and failure counters of store operations. Atomic, because reads count too and run
@@ -25,6 +28,10 @@ final class StoreStats {
             this.jsonName = jsonName;
         }
     }
+
+    /** Every counter's name. */
+    static final Set<String> NAMES = Arrays.stream(Counter.values()).map(c -> c.jsonName)
+            .collect(Collectors.toUnmodifiableSet());
 
     private final AtomicLongArray counts = new AtomicLongArray(Counter.values().length);
 

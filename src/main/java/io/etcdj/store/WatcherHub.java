@@ -1,6 +1,7 @@
 package io.etcdj.store;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,18 +53,55 @@ final class WatcherHub {
 
     /**
      * Records the event and wakes the watchers of its key and the recursive watchers of every
-     * directory above it (the root included).
+     * directory above it (the root included), the root first.
      */
     void notify(Event event) {
         history.add(event);
         String key = event.node().key();
-        notifyWatchers(event, "/", false);
-        String[] parts = KeyPath.components(key);
-        String path = "/";
-        for (String part : parts) {
-            path = KeyPath.join(path, part);
+        List<String> paths;
+        synchronized (this) {
+            if (watchers.isEmpty()) {
+                return;
+            }
+            // Of the key and its ancestors, only those with watchers matter. Listing every ancestor
+            // of a deep key costs its depth times its length; with fewer watched paths than that
+            // depth, test each watched path instead.
+            int depth = 1 + (int) key.chars().filter(c -> c == '/').count();
+            if (watchers.size() < depth) {
+                paths = new ArrayList<>();
+                for (String watched : watchers.keySet()) {
+                    if (isSelfOrAncestor(watched, key)) {
+                        paths.add(watched);
+                    }
+                }
+                paths.sort(Comparator.comparingInt(String::length));
+            } else {
+                paths = null;
+            }
+        }
+        if (paths == null) {
+            notifyWatchers(event, "/", false);
+            for (int slash = key.indexOf('/', 1); ; slash = key.indexOf('/', slash + 1)) {
+                if (key.length() > 1) {
+                    notifyWatchers(event, slash < 0 ? key : key.substring(0, slash), false);
+                }
+                if (slash < 0) {
+                    break;
+                }
+            }
+            return;
+        }
+        for (String path : paths) {
             notifyWatchers(event, path, false);
         }
+    }
+
+    /** Whether the cleaned key {@code path} is {@code key} or a directory above it. */
+    private static boolean isSelfOrAncestor(String path, String key) {
+        if (path.equals("/")) {
+            return true;
+        }
+        return key.startsWith(path) && (key.length() == path.length() || key.charAt(path.length()) == '/');
     }
 
     /**

@@ -40,11 +40,12 @@ import java.util.zip.CRC32C;
  * All numbers are big-endian.
  *
  * <h2>Writing</h2>
- * {@link #save} writes {@code <name>.tmp}, fsyncs it, renames it to its final name and fsyncs
- * the directory: a crash leaves at worst a temporary file, never a partial snapshot under a final
- * name. Once the new snapshot is durable the oldest beyond the newest {@code keep} and any
- * leftover temporary files are deleted. One save at a time; {@link #loadNewest} may run beside
- * a save.
+ * {@link #save} writes a temporary file of a unique name ({@code <name>.<random>.tmp}), fsyncs
+ * it, renames it to its final name and fsyncs the directory: a crash leaves at worst a temporary
+ * file, never a partial snapshot under a final name. Once the new snapshot is durable the oldest
+ * beyond the newest {@code keep} are deleted. Temporary files are deleted only by {@link #open},
+ * as leftovers of an earlier process, so a save never removes the file another one is writing.
+ * Saves are serialized on the instance; {@link #loadNewest} may run beside a save.
  *
  * <h2>Reading</h2>
  * {@link #loadNewest} takes the newest snapshot that is whole: one with a bad checksum, an
@@ -58,6 +59,8 @@ public final class SnapshotDirectory {
     public static final int DEFAULT_KEEP = 3;
     private static final String SUFFIX = ".snap";
     private static final String TMP_SUFFIX = ".tmp";
+    /** A temporary file of {@link #save}, or of an older version ({@code <name>.tmp}). */
+    private static final String TMP_PATTERN = "[0-9a-f]{16}-[0-9a-f]{16}\\.snap(\\.[0-9]+)?\\.tmp";
     private static final String NAME_PATTERN = "[0-9a-f]{16}-[0-9a-f]{16}\\.snap";
     /** magic, version, index, term, member count, context length, data length, checksum */
     private static final int FIXED_BYTES = 4 + 4 + 8 + 8 + 4 + 4 + 8 + 4;
@@ -106,12 +109,26 @@ public final class SnapshotDirectory {
         return open(dir, DEFAULT_KEEP);
     }
 
-    /** Opens (creating when missing) the directory, keeping the newest {@code keep} snapshots. */
+    /**
+     * Opens (creating when missing) the directory, keeping the newest {@code keep} snapshots, and
+     * deletes temporary files left by a crash. Open a directory once per process.
+     */
     public static SnapshotDirectory open(Path dir, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("must keep at least one snapshot: " + keep);
         }
         Files.createDirectories(dir);
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(dir)) {
+            stale = s.filter(p -> p.getFileName().toString().matches(TMP_PATTERN)).toList();
+        }
+        for (Path p : stale) {
+            Files.deleteIfExists(p);
+            LOG.info("deleted temporary snapshot file {} left by an earlier run", p.getFileName());
+        }
+        if (!stale.isEmpty()) {
+            WriteAheadLog.syncDirectory(dir);
+        }
         return new SnapshotDirectory(dir, keep);
     }
 
@@ -121,21 +138,23 @@ public final class SnapshotDirectory {
 
     /**
      * Writes the snapshot durably under its final name, then deletes the oldest beyond the
-     * newest {@code keep} and leftover temporary files. When it returns the snapshot survives a
-     * crash; only then may the log be compacted up to its index.
+     * newest {@code keep}. When it returns the snapshot survives a crash; only then may the log be
+     * compacted up to its index. Saves on one instance run one at a time.
      *
      * @return the snapshot's file
      */
-    public Path save(SnapshotRecord snapshot) throws IOException {
+    public synchronized Path save(SnapshotRecord snapshot) throws IOException {
         String name = fileName(snapshot.index(), snapshot.term());
-        Path tmp = dir.resolve(name + TMP_SUFFIX);
         Path target = dir.resolve(name);
         long start = System.nanoTime();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        // a name of its own, so that no other save (or a leftover of one) shares it
+        Path tmp = Files.createTempFile(dir, name + ".", TMP_SUFFIX);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             write(ch, snapshot);
             ch.force(true);
-        } catch (IOException e) {
+            ch.close();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException cleanup) {
@@ -143,7 +162,6 @@ public final class SnapshotDirectory {
             }
             throw e;
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         WriteAheadLog.syncDirectory(dir);
         LOG.info("saved snapshot {} ({} bytes of data) in {} ms", name, snapshot.data().length,
                 (System.nanoTime() - start) / 1_000_000);
@@ -280,14 +298,10 @@ public final class SnapshotDirectory {
         writeFully(ch, ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip());
     }
 
-    /** Deletes the snapshots older than the newest {@code keep}, and temporary files. */
+    /** Deletes the snapshots older than the newest {@code keep}. */
     private void prune() throws IOException {
-        List<Path> delete = new ArrayList<>();
         List<Path> snapshots = files();
-        delete.addAll(snapshots.subList(0, Math.max(0, snapshots.size() - keep)));
-        try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().endsWith(SUFFIX + TMP_SUFFIX)).forEach(delete::add);
-        }
+        List<Path> delete = snapshots.subList(0, Math.max(0, snapshots.size() - keep));
         for (Path p : delete) {
             Files.deleteIfExists(p);
             LOG.info("deleted old snapshot file {}", p.getFileName());

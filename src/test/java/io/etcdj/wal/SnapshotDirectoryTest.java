@@ -172,24 +172,68 @@ class SnapshotDirectoryTest {
     }
 
     @Test
-    void aTemporaryFileLeftByACrashIsIgnoredAndCleanedByTheNextSave() throws IOException {
-        // given a crash half way through writing a newer snapshot
+    void aTemporaryFileLeftByACrashIsIgnoredAndCleanedWhenTheDirectoryIsOpenedAgain() throws IOException {
+        // given a crash half way through writing a newer snapshot (in this version's naming and the last's)
         SnapshotDirectory snaps = SnapshotDirectory.open(dir);
         snaps.save(snapshot(10, 1, "older"));
         Path whole = snaps.save(snapshot(20, 1, "would-be-newest"));
         byte[] bytes = Files.readAllBytes(whole);
         Files.delete(whole);
-        Path tmp = dir.resolve(SnapshotDirectory.fileName(20, 1) + ".tmp");
+        Path tmp = dir.resolve(SnapshotDirectory.fileName(20, 1) + ".8812345.tmp");
         Files.write(tmp, Arrays.copyOf(bytes, bytes.length / 2));
+        Path oldTmp = dir.resolve(SnapshotDirectory.fileName(20, 1) + ".tmp");
+        Files.write(oldTmp, Arrays.copyOf(bytes, bytes.length / 3));
 
-        // when loading, then the temporary file is not a snapshot
+        // when loading, then the temporary files are not snapshots
         SnapshotDirectory.Loaded loaded = snaps.loadNewest();
         assertEquals("older", data(loaded));
         assertEquals(List.of(), loaded.skipped());
 
-        // and the next save removes it
-        snaps.save(snapshot(30, 1, "next"));
-        assertEquals(List.of(SnapshotDirectory.fileName(10, 1), SnapshotDirectory.fileName(30, 1)), names());
+        // and opening the directory again (the next start) removes them
+        SnapshotDirectory.open(dir);
+        assertEquals(List.of(SnapshotDirectory.fileName(10, 1)), names());
+    }
+
+    @Test
+    void aSaveLeavesTheTemporaryFilesOfOthersAlone() throws IOException {
+        // given another save's temporary file, being written while this one runs
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        Path othersTmp = dir.resolve(SnapshotDirectory.fileName(30, 2) + ".42.tmp");
+        Files.write(othersTmp, new byte[] {1, 2, 3});
+
+        // when a snapshot is saved, even at the same index and term
+        snaps.save(snapshot(30, 2, "mine"));
+
+        // then the other file is untouched and no temporary file of this save remains
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(othersTmp));
+        assertEquals(List.of(SnapshotDirectory.fileName(30, 2), othersTmp.getFileName().toString()), names());
+    }
+
+    @Test
+    void saveWritesAFileWhoseNameIsItsOwnEvenWhenTwoRunAtOnce() throws Exception {
+        // given two threads saving different snapshots at the same index and term
+        SnapshotDirectory snaps = SnapshotDirectory.open(dir);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Path>> saves = new java.util.ArrayList<>();
+            for (String data : List.of("a".repeat(1 << 20), "b".repeat(1 << 20))) {
+                saves.add(pool.submit(() -> {
+                    start.await();
+                    return snaps.save(snapshot(40, 3, data));
+                }));
+            }
+            for (java.util.concurrent.Future<Path> save : saves) {
+                save.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // then one whole snapshot is there, and nothing else
+        assertEquals(List.of(SnapshotDirectory.fileName(40, 3)), names());
+        String data = data(snaps.loadNewest());
+        assertTrue(data.equals("a".repeat(1 << 20)) || data.equals("b".repeat(1 << 20)));
     }
 
     @Test

@@ -1,0 +1,378 @@
+package io.etcdj.store;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+
+/**
+ * Decodes and checks the format of {@link StoreSnapshot} with Jackson's streaming parser, in one
+ * pass and without recursion. Every problem, from garbage bytes to a node whose parent is missing,
+ * becomes an {@link IllegalArgumentException} that says what is wrong and where.
+ */
+final class StoreSnapshotReader {
+    private static final String REFUSED = "not a valid store snapshot: ";
+    private static final Set<String> ACTIONS = Set.of(Event.GET, Event.SET, Event.CREATE, Event.UPDATE,
+            Event.COMPARE_AND_SWAP, Event.DELETE, Event.EXPIRE);
+
+    private final JsonParser p;
+    /** The highest index any node or event carries; none may pass the store index. */
+    private long highestIndex;
+
+    private StoreSnapshotReader(JsonParser p) {
+        this.p = p;
+    }
+
+    static StoreSnapshot read(byte[] data) {
+        if (data == null || data.length == 0) {
+            throw new IllegalArgumentException(REFUSED + "no data");
+        }
+        try (JsonParser parser = StoreSnapshot.JSON.createParser(data)) {
+            return new StoreSnapshotReader(parser).document();
+        } catch (Malformed e) {
+            throw new IllegalArgumentException(REFUSED + e.getMessage());
+        } catch (JsonProcessingException e) {
+            // Jackson's own: bad syntax, truncation, constraints (nesting, lengths), duplicate fields
+            String where = e.getLocation() == null ? "" : " (at byte " + e.getLocation().getByteOffset() + ")";
+            throw new IllegalArgumentException(REFUSED + e.getOriginalMessage() + where, e);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(REFUSED + e, e);
+        }
+    }
+
+    private StoreSnapshot document() throws IOException {
+        expect(p.nextToken(), JsonToken.START_OBJECT, "the snapshot");
+        if (!"version".equals(nextField())) {
+            throw fail("the first field must be \"version\"");
+        }
+        long version = number("version");
+        if (version != StoreSnapshot.VERSION) {
+            throw fail("unknown store snapshot format version " + version + " (this build reads version "
+                    + StoreSnapshot.VERSION + ")");
+        }
+        Long index = null;
+        Map<String, Long> stats = null;
+        Tree tree = null;
+        List<Event> history = null;
+        for (String field = nextField(); field != null; field = nextField()) {
+            switch (field) {
+                case "index" -> index = nonNegative("index");
+                case "stats" -> stats = stats();
+                case "nodes" -> tree = nodes();
+                case "history" -> history = history();
+                default -> throw fail("unknown field \"" + field + "\"");
+            }
+        }
+        if (p.nextToken() != null) {
+            throw fail("data after the end of the snapshot");
+        }
+        if (index == null || stats == null || tree == null || history == null) {
+            throw fail("a field is missing: a snapshot has \"index\", \"stats\", \"nodes\" and \"history\"");
+        }
+        if (highestIndex > index) {
+            throw fail("a node or event has index " + highestIndex + ", beyond the store index " + index);
+        }
+        return new StoreSnapshot(index, tree.root, tree.expiring, tree.count, history, stats);
+    }
+
+    private Map<String, Long> stats() throws IOException {
+        expect(p.nextToken(), JsonToken.START_OBJECT, "\"stats\"");
+        Map<String, Long> stats = new LinkedHashMap<>();
+        for (String field = nextField(); field != null; field = nextField()) {
+            if (!StoreStats.NAMES.contains(field)) {
+                throw fail("unknown counter \"" + field + "\"");
+            }
+            stats.put(field, nonNegative(field));
+        }
+        return stats;
+    }
+
+    /** The decoded node tree: its root, the nodes that expire, and how many nodes there are. */
+    private record Tree(Node root, List<Node> expiring, int count) {
+    }
+
+    /**
+     * Links the nodes as they come, with the chain of directories from the root to the latest one:
+     * a node's parent must be on that chain (pre-order), and its name must be a clean component.
+     * So every key is clean, every parent exists and is a directory, whatever the depth.
+     */
+    private Tree nodes() throws IOException {
+        expect(p.nextToken(), JsonToken.START_ARRAY, "\"nodes\"");
+        Node root = Node.directory("/", 0, null, null);
+        List<Node> expiring = new ArrayList<>();
+        Deque<Node> chain = new ArrayDeque<>();
+        chain.push(root);
+        int count = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            expect(t, JsonToken.START_OBJECT, "a node");
+            String key = null;
+            String value = null;
+            String expire = null;
+            boolean dir = false;
+            long created = -1;
+            long modified = -1;
+            for (String field = nextField(); field != null; field = nextField()) {
+                switch (field) {
+                    case "key" -> key = string(field);
+                    case "value" -> value = string(field);
+                    case "dir" -> dir = bool(field);
+                    case "expire" -> expire = string(field);
+                    case "created" -> created = nonNegative(field);
+                    case "modified" -> modified = nonNegative(field);
+                    default -> throw fail("unknown field \"" + field + "\" in a node");
+                }
+            }
+            if (key == null || created < 0 || modified < 0) {
+                throw fail("a node lacks its \"key\", \"created\" or \"modified\"");
+            }
+            if (dir == (value != null)) {
+                throw fail(dir ? "directory " + shown(key) + " has a value" : "file " + shown(key) + " has no value");
+            }
+            int slash = key.lastIndexOf('/');
+            String name = key.substring(slash + 1);
+            if (slash < 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
+                throw fail("bad key " + shown(key));
+            }
+            while (chain.size() > 1 && !isParent(chain.peek(), key, slash)) {
+                chain.pop();
+            }
+            Node parent = chain.peek();
+            if (!isParent(parent, key, slash)) {
+                throw fail("node " + shown(key) + " does not follow its parent directory");
+            }
+            if (parent.children.containsKey(name)) {
+                throw fail("duplicate key " + shown(key));
+            }
+            Instant expireTime = instant(expire, key);
+            Node node = dir ? Node.directory(key, created, parent, expireTime)
+                    : Node.file(key, value, created, parent, expireTime);
+            node.modifiedIndex = modified;
+            parent.addChild(node);
+            if (dir) {
+                chain.push(node);
+            }
+            if (expireTime != null) {
+                expiring.add(node);
+            }
+            highestIndex = Math.max(highestIndex, Math.max(created, modified));
+            count++;
+        }
+        return new Tree(root, expiring, count);
+    }
+
+    /** Whether {@code dir} is the parent of {@code key}, whose last slash is at {@code slash}. */
+    private static boolean isParent(Node dir, String key, int slash) {
+        if (dir.parent == null) {
+            return slash == 0; // the root
+        }
+        return dir.path.length() == slash && key.startsWith(dir.path);
+    }
+
+    private List<Event> history() throws IOException {
+        expect(p.nextToken(), JsonToken.START_ARRAY, "\"history\"");
+        List<Event> events = new ArrayList<>();
+        long previous = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            expect(t, JsonToken.START_OBJECT, "an event");
+            String action = null;
+            NodeView view = null;
+            for (String field = nextField(); field != null; field = nextField()) {
+                switch (field) {
+                    case "action" -> action = string(field);
+                    case "views" -> view = views();
+                    default -> throw fail("unknown field \"" + field + "\" in an event");
+                }
+            }
+            if (action == null || view == null) {
+                throw fail("an event lacks its \"action\" or \"views\"");
+            }
+            if (!ACTIONS.contains(action)) {
+                throw fail("unknown event action " + shown(action));
+            }
+            Event event = new Event(action, view);
+            if (event.index() < previous) {
+                throw fail("event at index " + event.index() + " after one at index " + previous);
+            }
+            previous = event.index();
+            highestIndex = Math.max(highestIndex, previous);
+            events.add(event);
+        }
+        return events;
+    }
+
+    /** A view read but not built yet: its children are built first. */
+    private static final class ViewParts {
+        int parent = -1;
+        String key;
+        String value;
+        String prevValue;
+        boolean dir;
+        Instant expiration;
+        long ttl;
+        boolean listed;
+        long created = -1;
+        long modified = -1;
+        List<Integer> children;
+    }
+
+    /** An event's views, flat in pre-order, built into one tree of {@link NodeView}s from the last up. */
+    private NodeView views() throws IOException {
+        expect(p.nextToken(), JsonToken.START_ARRAY, "\"views\"");
+        List<ViewParts> parts = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            expect(t, JsonToken.START_OBJECT, "a view");
+            ViewParts v = new ViewParts();
+            String expiration = null;
+            for (String field = nextField(); field != null; field = nextField()) {
+                switch (field) {
+                    case "parent" -> v.parent = (int) Math.min(Integer.MAX_VALUE, nonNegative(field));
+                    case "key" -> v.key = string(field);
+                    case "value" -> v.value = string(field);
+                    case "prevValue" -> v.prevValue = string(field);
+                    case "dir" -> v.dir = bool(field);
+                    case "expiration" -> expiration = string(field);
+                    case "ttl" -> v.ttl = number(field);
+                    case "listed" -> v.listed = bool(field);
+                    case "created" -> v.created = nonNegative(field);
+                    case "modified" -> v.modified = nonNegative(field);
+                    default -> throw fail("unknown field \"" + field + "\" in a view");
+                }
+            }
+            if (v.key == null || v.created < 0 || v.modified < 0) {
+                throw fail("a view lacks its \"key\", \"created\" or \"modified\"");
+            }
+            v.expiration = instant(expiration, v.key);
+            int position = parts.size();
+            if (position == 0 ? v.parent != -1 : v.parent < 0 || v.parent >= position) {
+                throw fail("view " + shown(v.key) + " has a bad parent position");
+            }
+            if (position > 0) {
+                ViewParts parent = parts.get(v.parent);
+                if (!parent.listed) {
+                    throw fail("view " + shown(v.key) + " is below a view without a listing");
+                }
+                parent.children.add(position);
+            }
+            if (v.listed) {
+                v.children = new ArrayList<>();
+            }
+            parts.add(v);
+        }
+        if (parts.isEmpty()) {
+            throw fail("an event without a view");
+        }
+        // children always come after their parent, so building from the last up meets them first
+        NodeView[] built = new NodeView[parts.size()];
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            ViewParts v = parts.get(i);
+            List<NodeView> nodes = null;
+            if (v.listed) {
+                List<NodeView> list = new ArrayList<>(v.children.size());
+                for (int child : v.children) {
+                    list.add(built[child]);
+                    built[child] = null;
+                }
+                nodes = List.copyOf(list);
+            }
+            built[i] = new NodeView(v.key, v.value, v.prevValue, v.dir, v.expiration, v.ttl, nodes, v.modified,
+                    v.created);
+        }
+        return built[0];
+    }
+
+    /** The next field's name, or null at the end of the object. */
+    private String nextField() throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.END_OBJECT) {
+            return null;
+        }
+        expect(t, JsonToken.FIELD_NAME, "a field name");
+        return p.currentName();
+    }
+
+    private String string(String field) throws IOException {
+        expect(p.nextToken(), JsonToken.VALUE_STRING, "\"" + field + "\"");
+        return p.getText();
+    }
+
+    private boolean bool(String field) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+            throw fail("\"" + field + "\" must be true or false, not " + t);
+        }
+        return t == JsonToken.VALUE_TRUE;
+    }
+
+    private long number(String field) throws IOException {
+        expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT, "\"" + field + "\"");
+        return p.getLongValue(); // too large for a long: Jackson refuses it
+    }
+
+    private long nonNegative(String field) throws IOException {
+        long n = number(field);
+        if (n < 0) {
+            throw fail("\"" + field + "\" is negative: " + n);
+        }
+        return n;
+    }
+
+    private Instant instant(String text, String key) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw fail("bad expiration time " + shown(text) + " of " + shown(key));
+        }
+    }
+
+    private void expect(JsonToken actual, JsonToken expected, String what) {
+        if (actual != expected) {
+            throw fail(actual == null ? "cut short where " + what + " was expected"
+                    : what + " should be " + describe(expected) + ", not " + describe(actual));
+        }
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a fraction";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case FIELD_NAME -> "a field name";
+            case END_OBJECT -> "the end of an object";
+            case END_ARRAY -> "the end of an array";
+            default -> t.toString();
+        };
+    }
+
+    /** A string for a message: quoted, and shortened when long. */
+    private static String shown(String text) {
+        return "\"" + (text.length() <= 100 ? text : text.substring(0, 100) + "...") + "\"";
+    }
+
+    private Malformed fail(String what) {
+        return new Malformed(what + " (at byte " + p.currentLocation().getByteOffset() + ")");
+    }
+
+    /** A problem found by these checks rather than by the parser; reported as it is. */
+    private static final class Malformed extends RuntimeException {
+        Malformed(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
