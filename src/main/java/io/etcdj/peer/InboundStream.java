@@ -5,10 +5,12 @@ import io.etcdj.raft.Snapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The receiving end of a Raft stream: decodes frames, hands messages to the node, reassembles a
@@ -21,6 +23,7 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
 
     private final PeerService service;
     private final String sender;
+    private final LogThrottle dropLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
     // The snapshot being reassembled; the buffer grows with what arrived, never past the declared length.
     private StreamFrame.SnapshotHead head;
@@ -35,7 +38,14 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         StreamFrame f = MessageCodec.decodeFrame(frame);
-        if (f instanceof StreamFrame.Carried c) {
+        if (f instanceof StreamFrame.Carried c && !c.message().from().equals(sender)) {
+            // Only the member that opened the stream speaks on it: a frame in another's name is a
+            // confused or lying peer. Dropping it keeps the stream aligned.
+            drop(c.message(), "it names " + c.message().from() + " on the stream of " + sender);
+            if (c.message() instanceof Message.InstallSnapshot) {
+                ctx.close();
+            }
+        } else if (f instanceof StreamFrame.Carried c) {
             boolean delivered = deliver(c.message());
             if (c.message() instanceof Message.InstallSnapshot s) {
                 settle(ctx, s, delivered);
@@ -52,6 +62,10 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
     private void begin(ChannelHandlerContext ctx, StreamFrame.SnapshotHead h) {
         if (head != null) {
             throw new WireFormatException("a snapshot started before the previous one ended");
+        }
+        if (!h.from().equals(sender) || !h.to().equals(service.name())) {
+            throw new WireFormatException("a snapshot from " + h.from() + " to " + h.to() + " on the stream of "
+                    + sender + " to " + service.name());
         }
         if (h.length() > MAX_SNAPSHOT_BYTES) {
             throw new WireFormatException("snapshot of " + h.length() + " bytes exceeds " + MAX_SNAPSHOT_BYTES);
@@ -110,16 +124,35 @@ final class InboundStream extends SimpleChannelInboundHandler<ByteBuf> {
 
     private boolean deliver(Message m) {
         if (!m.to().equals(service.name())) {
-            log.warn("dropping a message for {} from {}", m.to(), m.from());
+            drop(m, "it is addressed to " + m.to());
             return false;
         }
         try {
             service.receive(m);
             return true;
         } catch (RuntimeException e) {
-            log.warn("the node refused a message from {}: {}", m.from(), e.toString());
+            drop(m, "the node refused it: " + e);
             return false;
         }
+    }
+
+    private void drop(Message m, String why) {
+        if (dropLog.allow(System.nanoTime())) {
+            long held = dropLog.suppressed();
+            log.warn("dropping a {} on the Raft stream from {}: {}{}", m.getClass().getSimpleName(), sender, why,
+                    held == 0 ? "" : " (" + held + " more dropped since the last report)");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            log.info("closing the Raft stream from {}: nothing received for {} s", sender,
+                    StreamUpgrade.RECEIVER_IDLE.toSeconds());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

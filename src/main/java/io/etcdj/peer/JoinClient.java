@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 public final class JoinClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JoinClient.class);
     private static final int MAX_REDIRECTS = 8;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(PeerInput.jsonFactory());
 
     private final SslContext sslContext;
     private final Duration requestTimeout;

@@ -32,7 +32,7 @@ public record JoinRequest(@JsonProperty("minVersion") int minVersion,
     public static final int MAX_VERSION = 2;
 
     // Like the reference's decoder: field names match in any case, unknown fields are ignored.
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper JSON = JsonMapper.builder(PeerInput.jsonFactory())
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -46,6 +46,23 @@ public record JoinRequest(@JsonProperty("minVersion") int minVersion,
     /** A request for this implementation's versions. */
     public static JoinRequest of(String name, String raftUrl, String etcdUrl) {
         return new JoinRequest(MIN_VERSION, MAX_VERSION, name, raftUrl, etcdUrl);
+    }
+
+    /**
+     * Why the cluster cannot take this request as written, or {@code null}: a machine name and
+     * URLs that {@link PeerInput} accepts.
+     */
+    public String problem() {
+        String p = PeerInput.nameProblem(name);
+        if (p != null) {
+            return p;
+        }
+        p = PeerInput.urlProblem(raftUrl);
+        if (p != null) {
+            return "raftURL: " + p;
+        }
+        p = PeerInput.urlProblem(etcdUrl);
+        return p == null ? null : "etcdURL: " + p;
     }
 
     /** Whether a cluster running {@code version} can take this machine. */

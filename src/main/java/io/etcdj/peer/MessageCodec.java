@@ -56,7 +56,7 @@ import java.util.List;
  *                         entry = indexDelta:svarint term:uvarint type:u8 data:bytes
  *                         (indexDelta: from prevLogIndex for the first entry, from the previous one after;
  *                          type: 0 normal, 1 conf change)
- *  4 AppendResponse     head flags(0 success) index:uvarint rejectHint:uvarint hintTerm:uvarint
+ *  4 AppendResponse     head flags(0 success, 1 unknownLeader) index:uvarint rejectHint:uvarint hintTerm:uvarint
  *  5 Heartbeat          head commit:uvarint readRound:uvarint
  *  6 HeartbeatResponse  head readRound:uvarint
  *  7 InstallSnapshot    head meta data:bytes
@@ -131,7 +131,7 @@ public final class MessageCodec {
             }
         } else if (m instanceof Message.AppendResponse a) {
             head(out, APPEND_RESPONSE, m);
-            out.writeByte(flags(a.success(), false));
+            out.writeByte(flags(a.success(), a.unknownLeader()));
             writeUvarint(out, a.index());
             writeUvarint(out, a.rejectHint());
             writeUvarint(out, a.hintTerm());
@@ -217,7 +217,7 @@ public final class MessageCodec {
             case APPEND_RESPONSE -> {
                 int f = in.readUnsignedByte();
                 yield new Message.AppendResponse(from, to, term, bit(f, 0), readUvarint(in), readUvarint(in),
-                        readUvarint(in));
+                        readUvarint(in), bit(f, 1));
             }
             case HEARTBEAT -> new Message.Heartbeat(from, to, term, readUvarint(in), readUvarint(in));
             case HEARTBEAT_RESPONSE -> new Message.HeartbeatResponse(from, to, term, readUvarint(in));

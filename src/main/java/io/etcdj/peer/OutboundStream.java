@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +94,8 @@ final class OutboundStream {
     private int failuresInARow;
     private Throwable lastFailure;
     private ScheduledFuture<?> retry;
+    /** The stream is being closed for idleness, not lost. */
+    private boolean idleClose;
 
     OutboundStream(String localName, String localUrl, String peer, PeerAddress address, EventLoop loop,
                    SslContext sslContext, PeerTransport.Options options, PeerReports reports) {
@@ -255,6 +259,8 @@ final class OutboundStream {
             return;
         }
         boolean wasOpen = state == State.OPEN;
+        boolean idle = idleClose;
+        idleClose = false;
         channel = null;
         if (state == State.CLOSED || closed) {
             // Closed on purpose (peer removed, transport shut down): nothing to report.
@@ -267,6 +273,12 @@ final class OutboundStream {
             reports.snapshotSent(peer, false);
         }
         dropQueued();
+        if (wasOpen && idle) {
+            log.debug("closed the idle Raft stream to {}", peer);
+            backoffNanos = options.minBackoff().toNanos();
+            nextAttemptNanos = 0;
+            return;
+        }
         if (wasOpen) {
             log.warn("Raft stream to {} lost; reconnecting", peer);
             backoffNanos = options.minBackoff().toNanos();
@@ -390,6 +402,8 @@ final class OutboundStream {
                 return;
             }
             StreamUpgrade.switchToFrames(ctx.pipeline(), codec, new Receipts(), aggregator, this);
+            ctx.pipeline().addFirst("idle", new IdleStateHandler(0, StreamUpgrade.SENDER_IDLE.toSeconds(), 0,
+                    TimeUnit.SECONDS));
             opened(ctx.channel());
         }
 
@@ -410,6 +424,16 @@ final class OutboundStream {
             } else {
                 throw new WireFormatException("unexpected " + f.getClass().getSimpleName() + " from a receiver");
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent && transfer == null && queue.isEmpty()) {
+                idleClose = true;
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, event);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.etcdj.peer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.etcdj.http.Locations;
 import io.etcdj.store.EtcdException;
 import io.netty.buffer.ByteBuf;
@@ -19,6 +20,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,13 +102,21 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             join = JoinRequest.fromJson(ByteBufUtil.getBytes(req.content()));
         } catch (IOException e) {
             // The reference answers a body it cannot decode with a bare 500.
-            log.warn("malformed join request: {}", e.getMessage());
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            log.warn("malformed join request from {}: {}", ctx.channel().remoteAddress(),
+                    why == null ? e.toString() : why.replaceAll("\\s+", " "));
             send(ctx, keepAlive, empty(HttpResponseStatus.INTERNAL_SERVER_ERROR));
             return;
         }
         if (join.name().isEmpty()) {
             log.warn("join request without a name");
             send(ctx, keepAlive, empty(HttpResponseStatus.INTERNAL_SERVER_ERROR));
+            return;
+        }
+        String problem = join.problem();
+        if (problem != null) {
+            log.warn("refusing a join request from {}: {}", ctx.channel().remoteAddress(), problem);
+            send(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "invalid join request: " + problem + "\n", true));
             return;
         }
         log.debug("join request from {}", join.name());
@@ -122,6 +134,12 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                         String name) {
         if (!HttpMethod.DELETE.equals(req.method())) {
             send(ctx, keepAlive, empty(HttpResponseStatus.METHOD_NOT_ALLOWED));
+            return;
+        }
+        String problem = PeerInput.nameProblem(name);
+        if (problem != null) {
+            log.warn("refusing a remove request from {}: {}", ctx.channel().remoteAddress(), problem);
+            send(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "invalid remove request: " + problem + "\n", true));
             return;
         }
         log.debug("remove request for {}", name);
@@ -178,8 +196,15 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             send(ctx, false, r);
             return;
         }
-        if (from.isEmpty()) {
-            send(ctx, false, text(HttpResponseStatus.BAD_REQUEST, "missing " + StreamUpgrade.FROM_HEADER + "\n"));
+        String fromUrl = req.headers().get(StreamUpgrade.FROM_URL_HEADER, "");
+        String problem = PeerInput.nameProblem(from);
+        if (problem == null && !fromUrl.isEmpty()) {
+            problem = PeerInput.urlProblem(fromUrl);
+        }
+        if (problem != null) {
+            log.warn("refusing a Raft stream from {}: {}", ctx.channel().remoteAddress(), problem);
+            send(ctx, false, text(HttpResponseStatus.BAD_REQUEST, "invalid " + StreamUpgrade.FROM_HEADER + " or "
+                    + StreamUpgrade.FROM_URL_HEADER + ": " + problem + "\n"));
             return;
         }
         if (!to.isEmpty() && !to.equals(service.name())) {
@@ -192,11 +217,14 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         switching.headers().set(HttpHeaderNames.UPGRADE, StreamUpgrade.PROTOCOL)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         ctx.writeAndFlush(switching);
-        String fromUrl = req.headers().get(StreamUpgrade.FROM_URL_HEADER, "");
         if (!fromUrl.isEmpty()) {
             service.peerSeen(from, fromUrl);
         }
         StreamUpgrade.switchToFrames(ctx.pipeline(), httpCodec, new InboundStream(service, from), aggregator, this);
+        if (ctx.pipeline().get("idle") != null) {
+            ctx.pipeline().replace("idle", "idle", new IdleStateHandler(StreamUpgrade.RECEIVER_IDLE.toSeconds(), 0, 0,
+                    TimeUnit.SECONDS));
+        }
         streamsAccepted.incrementAndGet();
         log.info("Raft stream from {} ({})", from, ctx.channel().remoteAddress());
     }
@@ -254,6 +282,16 @@ final class PeerHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         r.headers().set(HttpHeaderNames.LOCATION, location);
         return r;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            log.debug("closing an idle peer HTTP connection from {}", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

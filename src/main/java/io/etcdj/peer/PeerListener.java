@@ -10,11 +10,14 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +30,8 @@ public final class PeerListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerListener.class);
     /** Join and remove bodies are a few hundred bytes. */
     private static final int MAX_REQUEST_BYTES = 1 << 20;
+    /** A connection that sends nothing for this long before it is a Raft stream is closed. */
+    static final Duration HTTP_IDLE = Duration.ofSeconds(60);
 
     private final PeerService service;
     private final SslContext sslContext;
@@ -72,6 +77,7 @@ public final class PeerListener implements AutoCloseable {
                         if (sslContext != null) {
                             ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
                         }
+                        ch.pipeline().addLast("idle", new IdleStateHandler(HTTP_IDLE.toSeconds(), 0, 0, TimeUnit.SECONDS));
                         HttpServerCodec codec = new HttpServerCodec();
                         HttpObjectAggregator aggregator = new HttpObjectAggregator(MAX_REQUEST_BYTES);
                         ch.pipeline().addLast("http", codec)

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.time.Duration;
+
 /**
  * The HTTP/1.1 upgrade that turns a connection to the peer port into a Raft stream. The sender
  * asks {@code GET /raft} with {@code Connection: Upgrade}, {@code Upgrade: etcdj-raft/1} and its
@@ -24,6 +26,16 @@ final class StreamUpgrade {
     static final String TO_HEADER = "X-Raft-To";
     /** The sender's peer URL, so a receiver that has not learned it from the log can answer. */
     static final String FROM_URL_HEADER = "X-Raft-From-URL";
+    /**
+     * A sender closes its stream after this long without a message, quietly: it reopens it when
+     * there is something to send. Followers rarely write to each other.
+     */
+    static final Duration SENDER_IDLE = Duration.ofMinutes(5);
+    /**
+     * A receiver closes a stream after this long without a frame: longer than a sender keeps an
+     * idle stream, so only dead or silent connections hit it.
+     */
+    static final Duration RECEIVER_IDLE = Duration.ofMinutes(10);
 
     private StreamUpgrade() {
     }

@@ -62,14 +62,23 @@ public record ConfChange(Type type, String member, byte[] context) {
                 throw new IllegalArgumentException("unknown conf change format " + version);
             }
             Type type = Type.values()[buf.get()];
-            byte[] name = new byte[buf.getInt()];
+            byte[] name = new byte[length(buf)];
             buf.get(name);
-            byte[] context = new byte[buf.getInt()];
+            byte[] context = new byte[length(buf)];
             buf.get(context);
             return new ConfChange(type, new String(name, StandardCharsets.UTF_8), context);
         } catch (BufferUnderflowException | ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("malformed conf change", e);
         }
+    }
+
+    /** A length that fits in what is left, read before allocating anything for it. */
+    private static int length(ByteBuffer buf) {
+        int n = buf.getInt();
+        if (n < 0 || n > buf.remaining()) {
+            throw new IllegalArgumentException("malformed conf change: length " + n + " exceeds the data");
+        }
+        return n;
     }
 
     @Override

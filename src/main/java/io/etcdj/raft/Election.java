@@ -88,6 +88,9 @@ final class Election {
         if (!expected) {
             return;
         }
+        if (m.preVote() && m.granted() && m.term() != raft.term + 1) {
+            return; // granted in an earlier pre-campaign
+        }
         raft.tracker.recordVote(m.from(), m.granted());
         switch (raft.tracker.tallyVotes()) {
             case WON -> won(m.preVote(), false);

@@ -61,11 +61,20 @@ public sealed interface Message {
      *                   or the last one whose term is at most {@code prevLogTerm}, so the leader
      *                   skips a whole term per round trip instead of one entry (§5.3)
      * @param hintTerm   on rejection, the follower's term at {@code rejectHint} (0 if unknown)
+     * @param unknownLeader the answer of a member that does not know the sender as a member (its
+     *                   log stops before the sender's addition): it dropped the message, and
+     *                   {@code rejectHint} is its last index. The leader hands over to a member
+     *                   the follower knows, so that it can catch up (§4.1 of the thesis).
      */
     record AppendResponse(String from, String to, long term, boolean success, long index, long rejectHint,
-                          long hintTerm) implements Message {
+                          long hintTerm, boolean unknownLeader) implements Message {
         public AppendResponse {
             requireNames(from, to);
+        }
+
+        public AppendResponse(String from, String to, long term, boolean success, long index, long rejectHint,
+                              long hintTerm) {
+            this(from, to, term, success, index, rejectHint, hintTerm, false);
         }
     }
 

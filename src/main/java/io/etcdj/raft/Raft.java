@@ -88,6 +88,7 @@ final class Raft {
         reads.reset();
         readsAwaitingCommit.clear();
         pendingConfIndex = 0;
+        replication.handoverAsked = false;
     }
 
     void becomeFollower(long newTerm, String newLeader) {
@@ -153,6 +154,7 @@ final class Raft {
         electionElapsed++;
         if (electionElapsed >= config.electionTicks()) {
             electionElapsed = 0;
+            replication.handoverAsked = false;
             if (config.checkQuorum() && !tracker.quorumActiveAndReset(self)) {
                 becomeFollower(term, null);
                 return;
@@ -164,14 +166,43 @@ final class Raft {
         }
     }
 
-    void step(Message m) {
+    /**
+     * Handles a message; returns {@code null} if it was taken into account (which includes
+     * ignoring it as stale), or why it was dropped without changing anything. Nothing a peer
+     * sends makes this throw.
+     */
+    String step(Message m) {
+        if (m.from().equals(self)) {
+            return "it claims to come from this member itself";
+        }
+        String defect = MessageShape.defect(m);
+        if (defect != null) {
+            return defect;
+        }
+        if (!knows(m)) {
+            if ((m instanceof AppendRequest || m instanceof Heartbeat) && m.term() >= term) {
+                // Maybe a member added after our log ends, leading already: it cannot prove it,
+                // but it can hand over to a leader we know (Replication.unknownTo).
+                send(new AppendResponse(self, m.from(), m.term(), false, 0, log.lastIndex(), 0, true));
+            }
+            return m.from() + " is not a member";
+        }
+        if (m instanceof Heartbeat h && h.commit() > log.lastIndex()) {
+            // A leader vouches only for a commit index it knows this log holds (min(match, commit)):
+            // beyond our last entry the claim is false, so no part of it can be trusted.
+            return "its commit index " + h.commit() + " is beyond the last index " + log.lastIndex();
+        }
+        if (m instanceof VoteResponse r && r.granted()
+                && (r.preVote() ? r.term() > term + 1 : r.term() > term)) {
+            return "it grants a vote for term " + r.term() + " that this member never asked for (term " + term + ")";
+        }
         if (m.term() > term) {
             if (m instanceof VoteRequest v) {
                 boolean inLease = config.checkQuorum() && leader != null && electionElapsed < config.electionTicks();
                 if (inLease && !v.leadershipTransfer()) {
                     // §4.2.3 of the thesis: a leader we heard from recently is alive; ignore the
                     // request so a partitioned member cannot depose it.
-                    return;
+                    return null;
                 }
                 if (!v.preVote()) {
                     becomeFollower(m.term(), null);
@@ -191,48 +222,74 @@ final class Raft {
             } else if (m instanceof VoteRequest v && v.preVote()) {
                 send(new VoteResponse(self, m.from(), term, true, false));
             }
-            return;
+            return null;
         }
 
         if (m instanceof VoteRequest v) {
             election.handleVoteRequest(v);
         } else if (m instanceof VoteResponse r) {
             election.handleVoteResponse(r);
-        } else if (m instanceof AppendRequest a) {
-            acceptLeader(m);
-            follower.handleAppend(a);
-        } else if (m instanceof Heartbeat h) {
-            acceptLeader(m);
-            follower.handleHeartbeat(h);
-        } else if (m instanceof InstallSnapshot s) {
-            acceptLeader(m);
-            follower.handleSnapshot(s);
+        } else if (m instanceof AppendRequest || m instanceof Heartbeat || m instanceof InstallSnapshot
+                || m instanceof TimeoutNow) {
+            return fromLeader(m);
         } else if (m instanceof AppendResponse r) {
             if (role == Role.LEADER) {
-                replication.handleAppendResponse(r);
+                return replication.handleAppendResponse(r);
             }
         } else if (m instanceof HeartbeatResponse r) {
             if (role == Role.LEADER) {
-                replication.handleHeartbeatResponse(r);
-            }
-        } else if (m instanceof TimeoutNow) {
-            if (role != Role.LEADER && promotable()) {
-                election.campaign(false, true);
+                return replication.handleHeartbeatResponse(r);
             }
         }
+        return null;
     }
 
-    /** A message only a leader sends, in our term: §5.2 its sender is the leader of this term. */
-    private void acceptLeader(Message m) {
+    /**
+     * Whom a member hears: the members, those its log is about to add (§4.1 of the thesis: a new
+     * member may already lead), and a removed leader handing over in its last term. A machine
+     * that is not a member itself hears anyone: while joining, it learns the membership from the
+     * log its leader sends, in batches, and may apply the first ones before the one adding that
+     * leader.
+     */
+    private boolean knows(Message m) {
+        Membership members = tracker.membership();
+        String name = m.from();
+        if (!members.contains(self) || members.contains(name)) {
+            return true;
+        }
+        if (m instanceof TimeoutNow && name.equals(leader) && m.term() == term) {
+            return true;
+        }
+        return log.pendingAddition(name);
+    }
+
+    /** Messages only the leader of the current term sends: §5.2, there is one per term. */
+    private String fromLeader(Message m) {
         if (role == Role.LEADER) {
-            throw new IllegalStateException(self + " is leader of term " + term + " but " + m.from()
-                    + " sent " + m.getClass().getSimpleName() + " in the same term");
+            return "this member leads term " + term + ", not " + m.from();
+        }
+        if (leader != null && !leader.equals(m.from())) {
+            return "the leader of term " + term + " is " + leader + ", not " + m.from();
+        }
+        if (m instanceof TimeoutNow) {
+            if (promotable()) {
+                election.campaign(false, true);
+            }
+            return null;
         }
         if (role != Role.FOLLOWER) {
             becomeFollower(term, m.from());
         }
         leader = m.from();
         electionElapsed = 0;
+        if (m instanceof AppendRequest a) {
+            follower.handleAppend(a);
+        } else if (m instanceof Heartbeat h) {
+            follower.handleHeartbeat(h);
+        } else if (m instanceof InstallSnapshot s) {
+            follower.handleSnapshot(s);
+        }
+        return null;
     }
 
     // ---- membership (applied in RaftNode.advance) ----

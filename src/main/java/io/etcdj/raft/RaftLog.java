@@ -1,7 +1,9 @@
 package io.etcdj.raft;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The in-memory log of one member: the entries after the latest snapshot (or compaction point),
@@ -243,6 +245,34 @@ final class RaftLog {
         List<Entry> out = new ArrayList<>();
         for (long i = Math.max(applied + 1, firstIndex()); i <= committed; i++) {
             out.add(entry(i));
+        }
+        return out;
+    }
+
+    /** Whether an entry not yet applied adds {@code member}: it is about to be one. */
+    boolean pendingAddition(String member) {
+        for (long i = Math.max(applied + 1, firstIndex()); i <= lastIndex(); i++) {
+            Entry e = entry(i);
+            if (e.type() == EntryType.CONF_CHANGE) {
+                ConfChange cc = ConfChange.fromBytes(e.data());
+                if (cc.type() == ConfChange.Type.ADD_MEMBER && cc.member().equals(member)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** For each member added by an entry of this log, the index of its latest addition. */
+    Map<String, Long> additions() {
+        Map<String, Long> out = new HashMap<>();
+        for (Entry e : entries) {
+            if (e.type() == EntryType.CONF_CHANGE) {
+                ConfChange cc = ConfChange.fromBytes(e.data());
+                if (cc.type() == ConfChange.Type.ADD_MEMBER) {
+                    out.put(cc.member(), e.index());
+                }
+            }
         }
         return out;
     }

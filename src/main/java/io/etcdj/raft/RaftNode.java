@@ -29,6 +29,7 @@ public final class RaftNode {
     private SoftState lastSoftState;
     private HardState lastHardState;
     private Ready outstanding;
+    private long dropped;
 
     private RaftNode(Raft raft, HardState persisted) {
         this.raft = raft;
@@ -95,13 +96,26 @@ public final class RaftNode {
         raft.election.campaign(raft.config.preVote(), false);
     }
 
-    /** Handles a message received from another member. */
-    public void step(Message m) {
+    /**
+     * Handles a message received from another member. Never throws on what a peer sent: a
+     * message that does not fit this member's state is dropped without changing anything and
+     * counted in {@link #droppedMessages()}.
+     *
+     * @return {@link StepOutcome#TAKEN}, or {@link StepOutcome.Dropped} with the reason to log
+     */
+    public StepOutcome step(Message m) {
         Objects.requireNonNull(m, "message");
-        if (!m.to().equals(raft.self)) {
-            throw new IllegalArgumentException("message for " + m.to() + " stepped into " + raft.self);
+        String reason = m.to().equals(raft.self) ? raft.step(m) : "it is addressed to " + m.to();
+        if (reason == null) {
+            return StepOutcome.TAKEN;
         }
-        raft.step(m);
+        dropped++;
+        return new StepOutcome.Dropped(reason);
+    }
+
+    /** Messages {@link #step} has dropped since this node was created. */
+    public long droppedMessages() {
+        return dropped;
     }
 
     /**

@@ -84,10 +84,23 @@ final class Replication {
         }
     }
 
-    void handleAppendResponse(AppendResponse m) {
+    /** Returns why the answer was dropped, or {@code null}. */
+    String handleAppendResponse(AppendResponse m) {
+        if (m.unknownLeader()) {
+            unknownTo(m.from(), m.rejectHint());
+            return null;
+        }
+        if (m.index() > raft.log.lastIndex()) {
+            // Every append of this term followed an entry of our log: no honest answer names more.
+            return (m.success() ? "it acknowledges index " : "it rejects an append after index ") + m.index()
+                    + " beyond the leader's last index " + raft.log.lastIndex();
+        }
+        if (!m.success() && m.rejectHint() > m.index()) {
+            return "its hint " + m.rejectHint() + " is beyond the rejected index " + m.index();
+        }
         Progress pr = raft.tracker.progress(m.from());
         if (pr == null) {
-            return;
+            return null;
         }
         pr.recentActive = true;
         if (!m.success()) {
@@ -102,28 +115,28 @@ final class Replication {
                 }
                 sendAppend(m.from(), true);
             }
-            return;
+            return null;
         }
         boolean wasPaused = pr.isPaused();
         boolean updated = pr.maybeUpdate(m.index());
         switch (pr.state) {
             case PROBE -> {
                 if (!updated && pr.match != m.index()) {
-                    return;
+                    return null;
                 }
                 pr.becomeReplicate();
             }
             case SNAPSHOT -> {
                 // The follower holds the snapshot (or did not need it): resume with appends.
                 if (pr.match + 1 < raft.log.firstIndex()) {
-                    return;
+                    return null;
                 }
                 pr.becomeProbe();
                 pr.becomeReplicate();
             }
             case REPLICATE -> {
                 if (!updated) {
-                    return;
+                    return null;
                 }
                 pr.inflights.freeLE(m.index());
             }
@@ -137,12 +150,17 @@ final class Replication {
         while (sendAppend(m.from(), false)) {
             // each call sends one more batch
         }
+        return null;
     }
 
-    void handleHeartbeatResponse(HeartbeatResponse m) {
+    /** Returns why the answer was dropped, or {@code null}. */
+    String handleHeartbeatResponse(HeartbeatResponse m) {
+        if (m.readRound() > raft.reads.round()) {
+            return "it echoes read round " + m.readRound() + ", but the latest is " + raft.reads.round();
+        }
         Progress pr = raft.tracker.progress(m.from());
         if (pr == null) {
-            return;
+            return null;
         }
         pr.recentActive = true;
         pr.probeSent = false;
@@ -155,6 +173,32 @@ final class Replication {
         }
         raft.reads.ack(m.from(), m.readRound());
         releaseReads();
+        return null;
+    }
+
+    /** Whether this leader asked for a hand-over in the current election timeout. */
+    boolean handoverAsked;
+
+    /**
+     * {@code member} drops our messages: its log ends at {@code lastIndex}, before our own
+     * addition. Only a leader it knows can bring it up to date, so ask an up-to-date follower
+     * that may have been a member at that index to campaign (once per election timeout).
+     */
+    private void unknownTo(String member, long lastIndex) {
+        if (handoverAsked || raft.tracker.progress(member) == null) {
+            return;
+        }
+        // A member added before our log starts may be known to it; one added after its last index is not.
+        Map<String, Long> added = raft.log.additions();
+        for (Map.Entry<String, Progress> e : raft.tracker.all().entrySet()) {
+            String name = e.getKey();
+            if (!name.equals(raft.self) && !name.equals(member) && e.getValue().match == raft.log.lastIndex()
+                    && added.getOrDefault(name, 0L) <= lastIndex) {
+                handoverAsked = true;
+                raft.send(new TimeoutNow(raft.self, name, raft.term));
+                return;
+            }
+        }
     }
 
     /** The server persisted the leader's own entries up to {@code index}. */

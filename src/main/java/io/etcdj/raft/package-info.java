@@ -7,7 +7,7 @@
  * RaftNode node = RaftNode.create(config, restoredState);   // or RaftNode.bootstrap(...) once
  * loop:
  *   node.tick();                 // every tick interval
- *   node.step(message);          // for each message received from a peer
+ *   node.step(message);          // for each message from a peer; a StepOutcome.Dropped says why it was dropped
  *   node.propose(command);       // client commands; NotLeader names the leader to redirect to
  *   node.readIndex(requestId);   // linearizable reads
  *   if (node.hasReady()) {

@@ -106,10 +106,10 @@ class PeerListenerTest {
     @Test
     void aJoinReadsFieldNamesInAnyCaseAndIgnoresOthers() throws Exception {
         HttpResponse<byte[]> r = call("POST", "/join",
-                "{\"MINVERSION\":2,\"maxversion\":2,\"Name\":\"ü\",\"raftUrl\":\"r\",\"etcdurl\":\"e\",\"extra\":1}");
+                "{\"MINVERSION\":2,\"maxversion\":2,\"Name\":\"ü\",\"raftUrl\":\"http://r:7001\",\"etcdurl\":\"http://e:4001\",\"extra\":1}");
 
         assertEquals(200, r.statusCode());
-        assertEquals(new JoinRequest(2, 2, "ü", "r", "e"), next(machine.joins, "join"));
+        assertEquals(new JoinRequest(2, 2, "ü", "http://r:7001", "http://e:4001"), next(machine.joins, "join"));
     }
 
     @Test

@@ -22,6 +22,9 @@ final class SimMember {
     Set<Long> commandIds = new HashSet<>();
     long appliedIndex;
     boolean removed;
+    /** The node's hard state and applied index after its last Ready, for the monotonicity checks. */
+    HardState seen = HardState.EMPTY;
+    long seenApplied;
 
     SimMember(String name) {
         this.name = name;

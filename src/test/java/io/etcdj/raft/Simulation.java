@@ -42,8 +42,16 @@ final class Simulation {
     private long deliveredCount;
     /** What the run exercised, to show the simulation is not vacuous. */
     final Map<String, Long> stats = new TreeMap<>();
+    /** Injects lies on the network, or null. */
+    private final Liar liar;
+    /** Whether Raft's safety properties must hold: not when members' names are forged plausibly. */
+    private final boolean safety;
 
     Simulation(long seed, int size, boolean tracing) {
+        this(seed, size, tracing, null);
+    }
+
+    Simulation(long seed, int size, boolean tracing, Liar.Kind liarKind) {
         this.seed = seed;
         this.random = new Random(seed);
         this.network = new SimNetwork(random);
@@ -51,6 +59,8 @@ final class Simulation {
         this.minSize = Math.max(2, size - 1);
         this.maxSize = size + 1;
         this.trace = tracing ? new ArrayDeque<>() : null;
+        this.liar = liarKind == null ? null : new Liar(new Random(random.nextLong()), liarKind);
+        this.safety = liarKind != Liar.Kind.INSIDER;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             names.add("m" + nextMember++);
@@ -72,8 +82,13 @@ final class Simulation {
         for (int step = 0; step < steps; step++) {
             chaos();
             advanceOneTick(0.05);
+            if (liar != null) {
+                lie();
+            }
         }
-        liveness();
+        if (safety) {
+            liveness();
+        }
     }
 
     long committedCommands() {
@@ -144,15 +159,19 @@ final class Simulation {
             Ready rd = m.node.ready();
             if (rd.snapshot() != null) {
                 count("snapshots installed");
-                checkSnapshot(m, rd.snapshot());
+                if (safety) {
+                    checkSnapshot(m, rd.snapshot());
+                }
                 m.restore(rd.snapshot());
             }
             checkOverwrite(m, rd);
             m.disk.persist(rd);
             for (Entry e : rd.entries()) {
-                checker.persisted(m.name, e, m.disk.termAt(e.index() - 1));
+                if (safety) {
+                    checker.persisted(m.name, e, m.disk.termAt(e.index() - 1));
+                }
             }
-            if (rd.hardState() != null && rd.hardState().commit() > commitBefore) {
+            if (safety && rd.hardState() != null && rd.hardState().commit() > commitBefore) {
                 checker.commitAdvanced(m.name, m.node, commitBefore, rd.hardState().commit());
             }
             for (Message msg : rd.messages()) {
@@ -170,7 +189,7 @@ final class Simulation {
             for (ReadState rs : rd.readStates()) {
                 count("reads confirmed");
                 Long atLeast = pendingReads.remove(rs.requestId());
-                if (atLeast != null && rs.index() < atLeast) {
+                if (safety && atLeast != null && rs.index() < atLeast) {
                     throw new AssertionError("linearizability: read " + rs.requestId() + " at " + m.name
                             + " got index " + rs.index() + " but " + atLeast + " was committed before it was issued");
                 }
@@ -179,13 +198,65 @@ final class Simulation {
                 log(() -> m.name + " " + rd.softState() + " term " + m.node.term());
                 if (rd.softState().role() == Role.LEADER) {
                     count("leaders elected");
-                    checker.leaderComplete(m.name, m.node);
+                    if (safety) {
+                        checker.leaderComplete(m.name, m.node);
+                    }
                 }
             }
-            if (m.node.isLeader()) {
+            if (safety && m.node.isLeader()) {
                 checker.leader(m.name, m.node.term());
             }
             m.node.advance(rd);
+            checkInvariants(m);
+        }
+    }
+
+    /** What a member guarantees about itself whatever it is told. */
+    private void checkInvariants(SimMember m) {
+        RaftNode n = m.node;
+        String where = m.name + " (term " + n.term() + ", commit " + n.commitIndex() + ", applied "
+                + n.appliedIndex() + ", last " + n.lastIndex() + "): ";
+        if (n.term() < m.seen.term() || n.commitIndex() < m.seen.commit() || n.appliedIndex() < m.seenApplied) {
+            throw new AssertionError(where + "went back from term " + m.seen.term() + ", commit "
+                    + m.seen.commit() + ", applied " + m.seenApplied);
+        }
+        if (n.commitIndex() > n.lastIndex() || n.appliedIndex() > n.commitIndex()) {
+            throw new AssertionError(where + "commit beyond the log or applied beyond commit");
+        }
+        m.seen = n.hardState();
+        m.seenApplied = n.appliedIndex();
+    }
+
+    private void lie() {
+        List<SimMember> up = up();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            SimMember m = up.get(random.nextInt(up.size()));
+            Liar.Lie lie = liar.lie(m.node);
+            HardState hardBefore = m.node.hardState();
+            SoftState softBefore = m.node.softState();
+            long lastBefore = m.node.lastIndex();
+            StepOutcome outcome;
+            try {
+                outcome = m.node.step(lie.message());
+            } catch (RuntimeException e) {
+                throw new AssertionError("step threw on " + lie.message() + " to " + m.name, e);
+            }
+            log(() -> "lie to " + m.name + ": " + lie.message() + " -> " + outcome);
+            if (outcome instanceof StepOutcome.Dropped) {
+                count("lies dropped");
+                if (!m.node.hardState().equals(hardBefore) || !m.node.softState().equals(softBefore)
+                        || m.node.lastIndex() != lastBefore) {
+                    throw new AssertionError(m.name + " dropped " + lie.message() + " but changed: "
+                            + hardBefore + " " + softBefore + " -> " + m.node.hardState() + " " + m.node.softState());
+                }
+            } else {
+                count("lies taken");
+                if (lie.mustDrop()) {
+                    throw new AssertionError(m.name + " took " + lie.message() + " in state " + hardBefore + " "
+                            + softBefore + " last " + lastBefore);
+                }
+            }
+            process(m);
         }
     }
 
@@ -205,14 +276,16 @@ final class Simulation {
         if (e.index() != m.appliedIndex + 1) {
             throw new AssertionError(m.name + " applied " + e + " after index " + m.appliedIndex);
         }
-        checker.applied(m.name, e);
+        if (safety) {
+            checker.applied(m.name, e);
+        }
         m.appliedIndex = e.index();
         if (e.type() == EntryType.CONF_CHANGE) {
             count("membership changes applied");
         }
         if (e.type() == EntryType.NORMAL && !e.isNoop()) {
             long id = SimMember.commandId(e);
-            if (!m.commandIds.add(id)) {
+            if (!m.commandIds.add(id) && safety) {
                 throw new AssertionError("exactly once: " + m.name + " applied command " + id + " twice");
             }
             m.commands.add(new SimMember.Applied(e.index(), e.term(), id));
@@ -357,6 +430,8 @@ final class Simulation {
     private void restart(SimMember m) {
         log(() -> "restart " + m.name);
         m.node = RaftNode.create(config(m.name), m.disk.restoredState());
+        m.seen = HardState.EMPTY;
+        m.seenApplied = 0;
         if (m.disk.snapshot != null) {
             m.restore(m.disk.snapshot);
         }
