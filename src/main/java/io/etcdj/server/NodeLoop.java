@@ -13,6 +13,7 @@ import io.etcdj.raft.Ready;
 import io.etcdj.raft.Role;
 import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SoftState;
+import io.etcdj.raft.StepOutcome;
 import io.etcdj.store.EtcdException;
 import io.etcdj.store.Store;
 import io.etcdj.store.StoreSnapshot;
@@ -235,46 +236,34 @@ final class NodeLoop implements Applier.Listener {
 
     // ---- tasks from the inboxes ----
 
-    /** A message from a peer; dropped when it cannot come from a member of this cluster. */
+    /**
+     * A message from a peer. The core decides what fits (membership included: a member that has
+     * not yet applied a new leader's addition must still answer it); what it drops is logged.
+     */
     void step(Message m) {
-        String why = refusal(m);
-        if (why != null) {
-            dropped.note(m, why);
+        if (m instanceof Message.InstallSnapshot && !storage.snapshotsEnabled()) {
+            dropped.note(m, "snapshots are off on this machine (-snapshot=false)");
             return;
         }
         long now = System.nanoTime();
         if (m instanceof Message.AppendRequest) {
             stats.appendReceived();
+        }
+        StepOutcome outcome;
+        try {
+            outcome = raft.step(m);
+        } catch (RuntimeException e) {
+            // The core never throws on input by design; should a message still find a way, drop
+            // it rather than let a peer stop this member.
+            outcome = new StepOutcome.Dropped("the Raft core failed on it: " + e);
+        }
+        if (outcome instanceof StepOutcome.Dropped d) {
+            dropped.note(m, d.reason());
         } else if (m instanceof Message.AppendResponse r) {
             followerStats.answered(r.from(), r.success(), now);
         } else if (m instanceof Message.HeartbeatResponse r) {
             followerStats.answered(r.from(), true, now);
         }
-        try {
-            raft.step(m);
-        } catch (RuntimeException e) {
-            // The core should never throw on input; if a message still finds a way, drop it rather
-            // than let a peer stop this member.
-            dropped.note(m, "the Raft core refused it: " + e.getMessage());
-        }
-    }
-
-    private String refusal(Message m) {
-        if (!m.to().equals(self)) {
-            return "addressed to " + m.to();
-        }
-        if (m.from().equals(self)) {
-            return "it claims to come from this machine";
-        }
-        // A machine that is not a member yet (it joins, or rejoins after a removal) learns who the
-        // members are from the leader's log, so it must listen to whoever sends it that log.
-        if (raft.membership().contains(self) && !raft.membership().contains(m.from())) {
-            return m.from() + " is not a member";
-        }
-        if (m instanceof Message.InstallSnapshot && !storage.snapshotsEnabled()) {
-            return "snapshots are off on this machine (-snapshot=false)";
-        }
-        return null;
     }
 
     /** A snapshot from a peer, already decoded into a store image off the loop, then stepped. */

@@ -10,7 +10,7 @@ import java.util.Map;
  * Where the other members listen, as the transport must know it: the peer URL each member
  * registered through the log, plus hints from machines that opened a stream to this one before
  * this machine's log names them (a new machine must answer the leader that sends it the log).
- * Hints are taken only while this machine is not yet a member, and only a few. Node loop only.
+ * Node loop only.
  */
 final class PeerDirectory {
     private static final int MAX_HINTS = 64;
@@ -28,9 +28,13 @@ final class PeerDirectory {
         this.followerStats = followerStats;
     }
 
-    /** A machine said where it listens; kept only while this machine is not a member yet. */
+    /**
+     * A machine said where it listens. Taken only for names this machine's registry does not know
+     * (a leader added after the end of its log, or any machine while it joins), and only a few:
+     * what the log says always wins.
+     */
     void hint(String name, String peerUrl, Membership membership, boolean leader) {
-        if (name.equals(self) || peerUrl.isEmpty() || membership.contains(self)
+        if (name.equals(self) || peerUrl.isEmpty() || registry.lookup(name) != null
                 || (hints.size() >= MAX_HINTS && !hints.containsKey(name))) {
             return;
         }
@@ -41,9 +45,7 @@ final class PeerDirectory {
 
     /** Tells the transport the current members' peer URLs (after a membership change or restore). */
     void update(Membership membership, boolean leader) {
-        if (membership.contains(self)) {
-            hints.clear();
-        }
+        hints.keySet().removeIf(name -> registry.lookup(name) != null);
         Map<String, String> peers = new HashMap<>(hints);
         for (String member : membership.members()) {
             if (!member.equals(self)) {
