@@ -120,17 +120,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             } else if (match == null) {
                 finish(exchange, Reply.notFound(), null);
             } else {
-                call(match.endpoint(), exchange);
+                call(match.handler(), exchange);
             }
         } finally {
             msg.release();
         }
     }
 
-    private void call(Endpoint endpoint, Exchange exchange) {
+    private void call(RouteHandler handler, Exchange exchange) {
         CompletableFuture<Reply> reply;
         try {
-            reply = endpoint.handle(exchange.request());
+            reply = handler.handle(exchange.request());
         } catch (Throwable failure) {
             reply = CompletableFuture.failedFuture(failure);
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /v2/speedTest}: pushes 10000 sets of {@code /foo} through the log, several chains of
  * them in parallel, and answers once all are done. Failed sets are ignored, as in the reference.
  */
-final class SpeedTestHandler implements Endpoint {
+final class SpeedTestHandler implements RouteHandler {
     static final int CHAINS = 100;
     static final int SETS_PER_CHAIN = 100;
 

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET|POST /v1/watch/...}: waits for the next change of a key (or of anything below it); a
  * POST watches from the form's {@code index}, which it requires.
  */
-final class V1WatchHandler implements Endpoint {
+final class V1WatchHandler implements RouteHandler {
     /** The reference answers a refused v1 watch with this code, which has no message of its own. */
     static final int WATCH_FAILED = 500;
 

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /v2/keys/...}: a read, or with {@code wait=true} a long-poll watch that answers with
  * the first matching event. {@code consistent=true} reads are served by the leader only.
  */
-final class V2GetHandler implements Endpoint {
+final class V2GetHandler implements RouteHandler {
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
