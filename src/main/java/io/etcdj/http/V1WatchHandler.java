@@ -35,10 +35,10 @@ final class V1WatchHandler implements RouteHandler {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         Watcher watcher;
         try {
-            watcher = server.store().watch(key, false, sinceIndex, event -> request.executor().execute(() ->
+            watcher = server.store().watch(key, false, sinceIndex, event -> request.runOnLoop(() ->
                     reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
                             EventJson.v1(event, server.store().index())))),
-                    cleared -> request.executor().execute(() -> reply.complete(ErrorReplies.etcd(cleared))));
+                    cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         } catch (EtcdException e) {
             throw new EtcdException(WATCH_FAILED, key, server.store().index());
         }
