@@ -67,6 +67,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleTimer;
     private long pendingWhenIdle;
     private boolean closing;
+    /** Whether {@link #takeNext} is running: requests answered at once must not recurse into it. */
+    private boolean draining;
 
     /** What the reply of the request in progress needs besides the reply itself. */
     private record Exchange(ClientRequest request, HttpVersion version, boolean head, boolean keepAlive,
@@ -214,11 +216,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers queued requests while the socket takes answers; then reads more or waits idle. */
     private void takeNext() {
-        while (current == null && !queued.isEmpty() && ctx.channel().isActive() && ctx.channel().isWritable()
-                && !closing) {
-            FullHttpRequest next = queued.poll();
-            queuedBytes -= next.content().readableBytes();
-            process(next);
+        if (draining) {
+            return; // answered at once from within the loop below: it goes on with the next
+        }
+        draining = true;
+        try {
+            while (current == null && !queued.isEmpty() && ctx.channel().isActive() && ctx.channel().isWritable()
+                    && !closing) {
+                FullHttpRequest next = queued.poll();
+                queuedBytes -= next.content().readableBytes();
+                process(next);
+            }
+        } finally {
+            draining = false;
         }
         updateAutoRead();
         if (current == null && !closing) {

@@ -2,12 +2,15 @@ package io.etcdj.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdj.http.EmbeddedClient.Response;
+import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -129,5 +132,36 @@ class ConnectionHygieneTest {
         } finally {
             patient.close();
         }
+    }
+
+    @Test
+    void thousandsOfPipelinedRequestsQueuedBehindAWriteAreAnsweredWithoutRecursion() throws Exception {
+        int pipelined = 5000;
+        server.holdProposals = true;
+        client.writeRaw("PUT /v2/keys/k HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                + "GET /version HTTP/1.1\r\nHost: x\r\n\r\n".repeat(pipelined));
+        assertNull(client.poll(false));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        // the embedded loop runs on the calling thread: give it a small stack
+        Thread loop = new Thread(null, () -> {
+            try {
+                server.releaseHeld();
+                client.channel.runPendingTasks();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "small-stack-loop", 256 << 10);
+        loop.start();
+        loop.join();
+
+        assertNull(failure.get());
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = client.channel.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        assertEquals(pipelined, out.toString().split("etcd v0\\.2\\.0", -1).length - 1);
     }
 }
