@@ -4,21 +4,27 @@ import io.etcdj.server.EtcdServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
- * The pipeline of a client connection: TLS when configured, HTTP/1.1 codec, aggregation of the
- * body (bounded), then the client API. Usable on an {@code EmbeddedChannel} as it is.
+ * The pipeline of a client connection: TLS when configured, HTTP/1.1 codec (request line and headers
+ * bounded), aggregation of the body (bounded), then the client API. Usable on an {@code
+ * EmbeddedChannel} as it is.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK_BYTES = 8192;
 
+    /** Answers beyond this many unsent bytes make the connection stop taking requests until they drain. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 << 10, 128 << 10);
+
     private final HttpOptions options;
     private final Router router;
+    private final LongSupplier storeIndex;
 
     public ClientChannelInitializer(EtcdServer server, HttpOptions options) {
         this(server, options, router -> { });
@@ -30,11 +36,13 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     public ClientChannelInitializer(EtcdServer server, HttpOptions options, Consumer<Router> extraRoutes) {
         this.options = options;
         this.router = ClientRoutes.standard(server, options.clock());
+        this.storeIndex = () -> server.store().index();
         extraRoutes.accept(router);
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        ch.config().setWriteBufferWaterMark(WATER_MARK);
         ChannelPipeline pipeline = ch.pipeline();
         if (options.sslContext() != null) {
             pipeline.addLast("tls", options.sslContext().newHandler(ch.alloc()));
@@ -44,7 +52,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .setMaxHeaderSize(options.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast("http", new HttpServerCodec(decoder));
-        pipeline.addLast("body", new HttpObjectAggregator(options.maxBodyBytes()));
-        pipeline.addLast("client", new ClientHandler(router, options));
+        pipeline.addLast("body", new BoundedBodyAggregator(options.maxBodyBytes(), storeIndex));
+        pipeline.addLast("client", new ClientHandler(router, options, storeIndex));
     }
 }

@@ -1,10 +1,13 @@
 package io.etcdj.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -15,6 +18,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpContentException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,50 +32,80 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One client connection. Requests are answered one at a time and in order (pipelined ones wait
  * their turn); before routing come, as in the reference, the CORS headers, the blanket answer to
- * OPTIONS and the redirect of unclean paths. Everything runs on the connection's event loop; an
- * endpoint that waits hands back a future and the reply is written when it completes.
+ * OPTIONS and the redirect of unclean paths. Everything runs on the connection's event loop; a
+ * handler that waits hands back a future and the reply is written when it completes.
+ *
+ * <p>What a client can make the connection hold is bounded: while the socket cannot take more of
+ * the answers (the client does not read them) no further request is processed or read; a connection
+ * that answers no request for the idle timeout is closed, unless it is waiting on a watch, and unless
+ * the client is still taking an answer; requests the HTTP layer refuses (413, 414, 431) get etcd's
+ * JSON error.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     /** Pipelined requests beyond this many stop reading from the socket until the queue drains. */
     private static final int MAX_QUEUED = 16;
+    /** Bodies of pipelined requests beyond this many bytes stop reading as well. */
+    private static final long MAX_QUEUED_BYTES = 4L << 20;
+    /** After refusing a request not read to its end, the time the client has to read the answer. */
+    private static final long LINGER_SECONDS = 2;
 
     private final Router router;
     private final HttpOptions options;
+    private final LongSupplier storeIndex;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private long queuedBytes;
     private ChannelHandlerContext ctx;
     private Exchange current;
+    private ScheduledFuture<?> idleTimer;
+    private long pendingWhenIdle;
+    private boolean closing;
+    /** Whether {@link #takeNext} is running: requests answered at once must not recurse into it. */
+    private boolean draining;
 
     /** What the reply of the request in progress needs besides the reply itself. */
     private record Exchange(ClientRequest request, HttpVersion version, boolean head, boolean keepAlive,
                             List<Map.Entry<String, String>> cors) {
     }
 
-    ClientHandler(Router router, HttpOptions options) {
+    /** @param storeIndex the store's index, for the errors written before a request is routed */
+    ClientHandler(Router router, HttpOptions options, LongSupplier storeIndex) {
         this.router = router;
         this.options = options;
+        this.storeIndex = storeIndex;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            armIdleTimer();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        armIdleTimer();
+        super.channelActive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        if (!(msg instanceof FullHttpRequest request) || closing) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (current != null || !queued.isEmpty()) {
+        if (current != null || !queued.isEmpty() || !ctx.channel().isWritable()) {
             queued.add(request);
-            if (queued.size() >= MAX_QUEUED) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            queuedBytes += request.content().readableBytes();
+            updateAutoRead();
             return;
         }
         process(request);
@@ -79,19 +115,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = msg.decoderResult();
             if (decoded.isFailure()) {
-                refuse(malformedStatus(decoded.cause()), null);
+                refuseUndecodable(msg, decoded.cause());
                 return;
             }
             String hostProblem = hostProblem(msg);
             if (hostProblem != null) {
-                refuse(HttpResponseStatus.BAD_REQUEST, hostProblem);
+                refuse(Reply.plainStatus(HttpResponseStatus.BAD_REQUEST, hostProblem));
                 return;
             }
             RequestTarget target;
             try {
                 target = RequestTarget.parse(msg.uri());
             } catch (IllegalArgumentException e) {
-                refuse(HttpResponseStatus.BAD_REQUEST, null);
+                refuse(Reply.plainStatus(HttpResponseStatus.BAD_REQUEST, null));
                 return;
             }
             String method = msg.method().name();
@@ -102,14 +138,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (!method.equals("OPTIONS") && cleaned.equals(path)) {
                 match = router.match(method, path);
             }
-            String body = match == null ? "" : msg.content().toString(StandardCharsets.ISO_8859_1);
-            FormValues form = match == null ? FormValues.empty() : FormValues.parse(method, target.rawQuery(),
-                    msg.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
+            FormValues form = FormValues.empty();
+            Reply formRefused = null;
+            if (match != null) {
+                try {
+                    String body = FormValues.readsBody(method) ? msg.content().toString(StandardCharsets.ISO_8859_1) : "";
+                    form = FormValues.parse(method, target.rawQuery(), msg.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                            body);
+                } catch (FormValues.TooManyFields e) {
+                    formRefused = ErrorReplies.etcd(RequestLimits.invalid(e.getMessage(), storeIndex.getAsLong()));
+                }
+            }
             ClientRequest request = new ClientRequest(method, path, target.rawQuery(),
                     match == null ? null : match.key(), form, msg.headers(), ctx.executor());
             Exchange exchange = new Exchange(request, msg.protocolVersion(), method.equals("HEAD"),
                     HttpUtil.isKeepAlive(msg), cors);
-            current = exchange;
+            start(exchange);
             if (method.equals("OPTIONS")) {
                 finish(exchange, Reply.emptyOk(), null);
             } else if (!cleaned.equals(path)) {
@@ -119,18 +163,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 finish(exchange, Reply.movedPermanently(query.isEmpty() ? cleaned : cleaned + "?" + query), null);
             } else if (match == null) {
                 finish(exchange, Reply.notFound(), null);
+            } else if (formRefused != null) {
+                finish(exchange, formRefused, null);
             } else {
-                call(match.endpoint(), exchange);
+                call(match.handler(), exchange);
             }
         } finally {
             msg.release();
         }
     }
 
-    private void call(Endpoint endpoint, Exchange exchange) {
+    private void call(RouteHandler handler, Exchange exchange) {
         CompletableFuture<Reply> reply;
         try {
-            reply = endpoint.handle(exchange.request());
+            reply = handler.handle(exchange.request());
         } catch (Throwable failure) {
             reply = CompletableFuture.failedFuture(failure);
         }
@@ -138,9 +184,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (ctx.executor().inEventLoop()) {
                 finish(exchange, r, failure);
             } else {
-                ctx.executor().execute(() -> finish(exchange, r, failure));
+                exchange.request().runOnLoop(() -> finish(exchange, r, failure));
             }
         });
+    }
+
+    /** A request is being answered: the connection is not idle until its reply is written. */
+    private void start(Exchange exchange) {
+        current = exchange;
+        cancelIdleTimer();
     }
 
     private void finish(Exchange exchange, Reply reply, Throwable failure) {
@@ -152,7 +204,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             log.debug("{} {} failed: {}", exchange.request().method(), exchange.request().path(),
                     failure.toString());
         }
-        write(exchange, reply);
+        write(exchange, reply, false);
         current = null;
         exchange.request().completed();
         if (!exchange.keepAlive()) {
@@ -162,16 +214,90 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         takeNext();
     }
 
+    /** Answers queued requests while the socket takes answers; then reads more or waits idle. */
     private void takeNext() {
-        while (current == null && !queued.isEmpty() && ctx.channel().isActive()) {
-            process(queued.poll());
+        if (draining) {
+            return; // answered at once from within the loop below: it goes on with the next
         }
-        if (queued.size() < MAX_QUEUED && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        draining = true;
+        try {
+            while (current == null && !queued.isEmpty() && ctx.channel().isActive() && ctx.channel().isWritable()
+                    && !closing) {
+                FullHttpRequest next = queued.poll();
+                queuedBytes -= next.content().readableBytes();
+                process(next);
+            }
+        } finally {
+            draining = false;
+        }
+        updateAutoRead();
+        if (current == null && !closing) {
+            armIdleTimer();
         }
     }
 
-    private void write(Exchange exchange, Reply reply) {
+    /** Reads from the socket only while answers are being taken and the queue has room. */
+    private void updateAutoRead() {
+        if (closing) {
+            return; // a closing connection reads only to drop what the client still sends
+        }
+        boolean read = ctx.channel().isWritable() && queued.size() < MAX_QUEUED
+                && queuedBytes < MAX_QUEUED_BYTES;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            takeNext();
+        } else {
+            updateAutoRead();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void armIdleTimer() {
+        cancelIdleTimer();
+        long nanos = options.idleTimeout().toNanos();
+        if (nanos > 0 && ctx.channel().isActive()) {
+            pendingWhenIdle = pendingOutboundBytes();
+            idleTimer = ctx.executor().schedule(this::idleTimeoutReached, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void idleTimeoutReached() {
+        idleTimer = null;
+        if (current != null || closing || !ctx.channel().isActive()) {
+            return; // answering a request (a watch waits here): not idle
+        }
+        long pending = pendingOutboundBytes();
+        if (pending > 0 && pending < pendingWhenIdle) {
+            armIdleTimer(); // a slow client still taking its answer
+            return;
+        }
+        log.debug("closing client connection {}: idle for {}", ctx.channel().remoteAddress(), options.idleTimeout());
+        ctx.close();
+    }
+
+    private long pendingOutboundBytes() {
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /**
+     * @param linger the client may still be sending the request: let it read the answer before
+     *               the connection closes, rather than reset it under its feet
+     */
+    private void write(Exchange exchange, Reply reply, boolean linger) {
         FullHttpResponse response = new DefaultFullHttpResponse(exchange.version(), reply.status(),
                 exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
         for (Map.Entry<String, String> h : exchange.cors()) {
@@ -190,21 +316,64 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         ChannelFuture written = ctx.writeAndFlush(response);
         if (!exchange.keepAlive()) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            closing = true;
+            cancelIdleTimer();
+            written.addListener(linger ? (ChannelFutureListener) this::closeLingering : ChannelFutureListener.CLOSE);
         }
     }
 
     /**
-     * A request the HTTP layer cannot take: answered in plain text with the status line (and a
-     * detail where the reference gives one), then the connection closes.
+     * Closes the sending side only, goes on reading (and dropping) what the client still sends, and
+     * closes for good when the client does or after {@link #LINGER_SECONDS}.
      */
-    private void refuse(HttpResponseStatus status, String detail) {
-        String text = status.code() + " " + status.reasonPhrase() + (detail == null ? "" : ": " + detail);
-        Reply reply = new Reply(status, List.of(Map.entry("Content-Type", Reply.TEXT_PLAIN)),
-                text.getBytes(StandardCharsets.US_ASCII));
+    private void closeLingering(ChannelFuture written) {
+        Channel channel = written.channel();
+        if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        duplex.shutdownOutput();
+        channel.config().setAutoRead(true);
+        channel.eventLoop().schedule(() -> channel.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** A request the HTTP layer cannot take: answered, then the connection closes. */
+    private void refuse(Reply reply) {
         Exchange exchange = new Exchange(null, HttpVersion.HTTP_1_1, false, false, List.of());
-        write(exchange, reply);
+        write(exchange, reply, true);
         dropQueued();
+    }
+
+    /**
+     * A request the decoder gave up on. An over-long request line, header block or body is a JSON
+     * error naming the limit; a body that was declared too long is being dropped as it arrives, so
+     * the connection can stay. Anything else is the reference's plain 400.
+     */
+    private void refuseUndecodable(FullHttpRequest msg, Throwable cause) {
+        HttpResponseStatus status;
+        String limit;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            limit = "request line longer than " + options.maxHeaderBytes() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
+                && !(cause instanceof TooLongHttpContentException)) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            limit = "request headers larger than " + options.maxHeaderBytes() + " bytes";
+        } else if (cause instanceof TooLongHttpContentException) {
+            status = HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            limit = BoundedBodyAggregator.tooLargeCause(options.maxBodyBytes());
+        } else {
+            refuse(Reply.plainStatus(HttpResponseStatus.BAD_REQUEST, null));
+            return;
+        }
+        Reply reply = ErrorReplies.etcd(RequestLimits.invalid(limit, storeIndex.getAsLong()), status);
+        if (cause instanceof TooLongHttpContentException && HttpUtil.isKeepAlive(msg)) {
+            Exchange exchange = new Exchange(null, msg.protocolVersion(), false, true, List.of());
+            write(exchange, reply, false);
+            takeNext();
+            return;
+        }
+        refuse(reply);
     }
 
     /** HTTP/1.1 requires exactly one Host header; the reference refuses requests without. */
@@ -217,12 +386,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return "missing required Host header";
         }
         return null;
-    }
-
-    private static HttpResponseStatus malformedStatus(Throwable cause) {
-        // the decoder's only length limits are on the request line and the headers
-        return cause instanceof TooLongFrameException
-                ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
     }
 
     private List<Map.Entry<String, String>> corsHeaders(String origin) {
@@ -245,12 +408,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         while ((next = queued.poll()) != null) {
             next.release();
         }
+        queuedBytes = 0;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Exchange abandoned = current;
         current = null;
+        closing = true;
+        cancelIdleTimer();
         dropQueued();
         if (abandoned != null && abandoned.request() != null) {
             abandoned.request().connectionClosed();

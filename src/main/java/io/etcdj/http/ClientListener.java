@@ -8,26 +8,41 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jdk.net.ExtendedSocketOptions;
+
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The client HTTP listener (the keys API, machines, leader, stats, version) of one node. Start it
  * once, stop it once; stopping closes every open connection, which releases their watches.
+ *
+ * <p>Accepted sockets use TCP keepalive with short probe times where the platform lets us set them
+ * (Linux): a watcher whose client vanished without a word (power loss, a dropped route) is freed
+ * after about {@link #KEEPALIVE_IDLE_SECONDS} + {@link #KEEPALIVE_PROBES} x {@link
+ * #KEEPALIVE_INTERVAL_SECONDS} seconds instead of the system's default two hours and more.
  */
 public final class ClientListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
+    static final int KEEPALIVE_IDLE_SECONDS = 30;
+    static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+    static final int KEEPALIVE_PROBES = 3;
 
     private final EtcdServer server;
     private final HttpOptions options;
@@ -71,13 +86,16 @@ public final class ClientListener implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        channels.add(ch);
-                        ch.pipeline().addLast(initializer);
-                    }
-                });
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ClientChannelInitializer.WATER_MARK);
+        boolean keepAliveTuned = epoll ? tuneEpollKeepAlive(bootstrap) : tuneNioKeepAlive(bootstrap);
+        bootstrap.childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                channels.add(ch);
+                ch.pipeline().addLast(initializer);
+            }
+        });
         try {
             serverChannel = bootstrap.bind(bindHost, port).sync().channel();
         } catch (Exception e) {
@@ -85,8 +103,33 @@ public final class ClientListener implements AutoCloseable {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("client listener on {}{}", bound, options.sslContext() == null ? "" : " (TLS)");
+        log.info("client listener on {}{}; idle connections close after {} s{}", bound,
+                options.sslContext() == null ? "" : " (TLS)", options.idleTimeout().toSeconds(),
+                keepAliveTuned ? "" : "; TCP keepalive with the system's probe times");
         return bound;
+    }
+
+    private static boolean tuneEpollKeepAlive(ServerBootstrap bootstrap) {
+        bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+                .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+                .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+        return true;
+    }
+
+    /** The JDK sets the probe times through its extended options, where the platform has them. */
+    private static boolean tuneNioKeepAlive(ServerBootstrap bootstrap) {
+        try (SocketChannel probe = SocketChannel.open()) {
+            if (!probe.supportedOptions().containsAll(List.of(ExtendedSocketOptions.TCP_KEEPIDLE,
+                    ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT))) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+                .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+        return true;
     }
 
     /** Stops accepting, closes all connections and releases the threads. Idempotent. */

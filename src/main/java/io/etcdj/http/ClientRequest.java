@@ -5,6 +5,7 @@ import io.netty.util.concurrent.EventExecutor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One routed client request: method, cleaned path, raw query, the route's key, the parsed form and
@@ -62,6 +63,19 @@ public final class ClientRequest {
     /** The event loop of the connection; reply callbacks hop onto it. */
     public EventExecutor executor() {
         return executor;
+    }
+
+    /**
+     * Runs {@code task} on the connection's event loop, from any thread (a store or node callback).
+     * A loop that is shutting down takes no more work; the connection is gone then, and the task
+     * with it.
+     */
+    public void runOnLoop(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException shuttingDown) {
+            // nothing left to answer
+        }
     }
 
     /**

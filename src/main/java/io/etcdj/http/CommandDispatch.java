@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Hands a write to the log on the leader and turns the applied event into the v1 or v2 answer; on a
  * follower it redirects the client to the leader instead (307), or fails when no leader is known.
+ * Writes over the {@link RequestLimits} are refused before they are proposed. The proposal completes
+ * on the node's loop; the answer is built on the connection's, so that loop only hands it over.
  */
 final class CommandDispatch {
     private final EtcdServer server;
@@ -33,7 +35,8 @@ final class CommandDispatch {
         if (!server.isLeader()) {
             return CompletableFuture.completedFuture(toLeader(request));
         }
-        return server.propose(command).thenApply(result -> answer(result, v1));
+        RequestLimits.check(command, server.store().index());
+        return server.propose(command).thenApplyAsync(result -> answer(result, v1), request.executor());
     }
 
     /** The redirect of a request that only the leader may serve. */

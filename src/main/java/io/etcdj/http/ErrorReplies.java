@@ -29,11 +29,32 @@ final class ErrorReplies {
     }
 
     static Reply etcd(EtcdException e) {
-        return new Reply(HttpResponseStatus.valueOf(e.httpStatus()),
+        return etcd(e, HttpResponseStatus.valueOf(e.httpStatus()));
+    }
+
+    /** An etcd error answered with a status of the HTTP layer's choosing (413, 414, 431). */
+    static Reply etcd(EtcdException e, HttpResponseStatus status) {
+        return new Reply(status,
                 List.of(Map.entry("X-Etcd-Index", Long.toString(e.index())),
                         Map.entry("Content-Type", Reply.TEXT_PLAIN),
                         Map.entry("X-Content-Type-Options", "nosniff")),
-                (e.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+                (json(e) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The error's JSON. The store knows the messages of the v0.2 codes only; for the code the HTTP
+     * layer adds (209) its message is put in the place the store leaves empty.
+     */
+    static String json(EtcdException e) {
+        String json = e.toJson();
+        if (e.code() == RequestLimits.INVALID_FIELD && e.message().isEmpty()) {
+            String head = "{\"errorCode\":" + e.code() + ",\"message\":\"\"";
+            if (json.startsWith(head)) {
+                json = "{\"errorCode\":" + e.code() + ",\"message\":\"" + RequestLimits.INVALID_FIELD_MESSAGE + "\""
+                        + json.substring(head.length());
+            }
+        }
+        return json;
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -1,6 +1,8 @@
 package io.etcdj.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -14,7 +16,12 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON of store events as clients see it, field for field in the reference's order and with its
@@ -22,7 +29,17 @@ import java.util.List;
  * array for a directory).
  */
 public final class EventJson {
-    private static final JsonFactory FACTORY = new JsonFactory().setCharacterEscapes(new GoEscapes());
+    /**
+     * Each level of a listing nests an object and its {@code nodes} array. This admits trees 32
+     * times deeper than {@link RequestLimits#MAX_KEY_LEVELS}, for keys written before that limit
+     * existed; the writer does not recurse, so the bound caps work, not stack.
+     */
+    static final int MAX_NESTING_DEPTH = 2 * 32 * RequestLimits.MAX_KEY_LEVELS + 4;
+
+    private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+            .characterEscapes(new GoEscapes())
+            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
 
     private EventJson() {
     }
@@ -40,7 +57,29 @@ public final class EventJson {
         });
     }
 
-    private static void writeNode(JsonGenerator g, NodeView node) throws IOException {
+    /**
+     * Writes a node and everything listed below it without recursion, so that a deep recursive
+     * listing needs no more stack than a flat one: a stack of the directories whose {@code nodes}
+     * array is open, each with the iterator over its children.
+     */
+    private static void writeNode(JsonGenerator g, NodeView root) throws IOException {
+        Deque<Map.Entry<NodeView, Iterator<NodeView>>> open = new ArrayDeque<>();
+        openNode(g, root, open);
+        while (!open.isEmpty()) {
+            Map.Entry<NodeView, Iterator<NodeView>> dir = open.peek();
+            if (dir.getValue().hasNext()) {
+                openNode(g, dir.getValue().next(), open);
+            } else {
+                open.pop();
+                g.writeEndArray();
+                closeNode(g, dir.getKey());
+            }
+        }
+    }
+
+    /** The fields before {@code nodes}; a node with children is left open on {@code open}. */
+    private static void openNode(JsonGenerator g, NodeView node, Deque<Map.Entry<NodeView, Iterator<NodeView>>> open)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("key", node.key() == null ? "" : node.key());
         if (node.value() != null && !node.value().isEmpty()) {
@@ -57,11 +96,14 @@ public final class EventJson {
         }
         if (node.nodes() != null && !node.nodes().isEmpty()) {
             g.writeArrayFieldStart("nodes");
-            for (NodeView child : node.nodes()) {
-                writeNode(g, child);
-            }
-            g.writeEndArray();
+            open.push(new AbstractMap.SimpleImmutableEntry<>(node, node.nodes().iterator()));
+        } else {
+            closeNode(g, node);
         }
+    }
+
+    /** The fields after {@code nodes}. */
+    private static void closeNode(JsonGenerator g, NodeView node) throws IOException {
         if (node.modifiedIndex() != 0) {
             g.writeNumberField("modifiedIndex", node.modifiedIndex());
         }

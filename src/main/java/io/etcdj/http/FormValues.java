@@ -1,22 +1,21 @@
 package io.etcdj.http;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The form of a request as the reference server sees it: values from a urlencoded body (for POST,
  * PUT and PATCH) come before values from the query string, and a lookup returns the first value.
- * Pairs that cannot be decoded (a bad escape, a semicolon) are skipped, the rest kept.
+ * Pairs that cannot be decoded (a bad escape, a semicolon) are skipped, the rest kept. Only the
+ * first value of a name is kept, and at most {@link RequestLimits#MAX_FORM_FIELDS} names.
  */
 public final class FormValues {
     private static final FormValues EMPTY = new FormValues(Map.of());
 
-    private final Map<String, List<String>> values;
+    private final Map<String, String> values;
 
-    private FormValues(Map<String, List<String>> values) {
+    private FormValues(Map<String, String> values) {
         this.values = values;
     }
 
@@ -29,9 +28,10 @@ public final class FormValues {
      * @param rawQuery    the undecoded query string
      * @param contentType the request's Content-Type header, or null
      * @param body        the body, its bytes as ISO-8859-1 chars
+     * @throws TooManyFields when the form names more than {@link RequestLimits#MAX_FORM_FIELDS} fields
      */
     public static FormValues parse(String method, String rawQuery, String contentType, String body) {
-        Map<String, List<String>> values = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         if (readsBody(method) && isUrlEncodedForm(contentType)) {
             parseInto(values, body);
         }
@@ -41,7 +41,7 @@ public final class FormValues {
 
     /** Only the query string, for requests whose body is never read. */
     public static FormValues ofQuery(String rawQuery) {
-        Map<String, List<String>> values = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         parseInto(values, rawQuery);
         return new FormValues(values);
     }
@@ -59,7 +59,7 @@ public final class FormValues {
         return mediaType.toLowerCase(Locale.ROOT).equals("application/x-www-form-urlencoded");
     }
 
-    private static void parseInto(Map<String, List<String>> values, String encoded) {
+    private static void parseInto(Map<String, String> values, String encoded) {
         int start = 0;
         while (start <= encoded.length() && !encoded.isEmpty()) {
             int amp = encoded.indexOf('&', start);
@@ -72,7 +72,7 @@ public final class FormValues {
         }
     }
 
-    private static void addPair(Map<String, List<String>> values, String pair) {
+    private static void addPair(Map<String, String> values, String pair) {
         if (pair.isEmpty() || pair.indexOf(';') >= 0) {
             return;
         }
@@ -82,7 +82,10 @@ public final class FormValues {
         try {
             String key = RequestTarget.unescape(rawKey, true);
             String value = RequestTarget.unescape(rawValue, true);
-            values.computeIfAbsent(key, k -> new ArrayList<>(1)).add(value);
+            if (!values.containsKey(key) && values.size() >= RequestLimits.MAX_FORM_FIELDS) {
+                throw new TooManyFields();
+            }
+            values.putIfAbsent(key, value);
         } catch (IllegalArgumentException badEscape) {
             // the reference drops an undecodable pair and keeps the others
         }
@@ -90,8 +93,7 @@ public final class FormValues {
 
     /** The first value of {@code name}, or "" when absent. */
     public String get(String name) {
-        List<String> list = values.get(name);
-        return list == null ? "" : list.get(0);
+        return values.getOrDefault(name, "");
     }
 
     /** Whether {@code name} was given at all, even with an empty value. */
@@ -102,6 +104,13 @@ public final class FormValues {
     /** A flag is set only by the exact value {@code true}. */
     public boolean isTrue(String name) {
         return get(name).equals("true");
+    }
+
+    /** A form with more fields than anyone sends but a client trying to fill the server's memory. */
+    public static final class TooManyFields extends RuntimeException {
+        TooManyFields() {
+            super("more than " + RequestLimits.MAX_FORM_FIELDS + " form fields", null, false, false);
+        }
     }
 
     @Override

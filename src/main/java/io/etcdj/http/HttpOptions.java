@@ -3,6 +3,7 @@ package io.etcdj.http;
 import io.netty.handler.ssl.SslContext;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -10,18 +11,21 @@ import java.util.Set;
  * Settings of the client listener.
  *
  * @param maxBodyBytes   largest request body accepted; larger ones are answered 413
- * @param maxHeaderBytes longest request line, and largest header block, accepted; beyond, 431
+ * @param maxHeaderBytes longest request line (beyond: 414), and largest header block (beyond: 431)
  * @param corsOrigins    origins allowed cross-origin access ({@code *} for all); empty for none
  * @param sslContext     server TLS context, or null for plain HTTP
  * @param clock          the clock that turns a {@code ttl} into an expiration time
  * @param ioThreads      event loop threads for connections; 0 for Netty's default
+ * @param idleTimeout    a connection that answers no request for this long is closed (one waiting
+ *                       on a watch is answering one); zero never closes
  */
 public record HttpOptions(int maxBodyBytes, int maxHeaderBytes, Set<String> corsOrigins, SslContext sslContext,
-                          Clock clock, int ioThreads) {
-    /** The reference reads at most this much of a form body. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 10 << 20;
-    /** The reference's limit on the request line and headers together. */
-    public static final int DEFAULT_MAX_HEADER_BYTES = 1 << 20;
+                          Clock clock, int ioThreads, Duration idleTimeout) {
+    /** Four times the largest value, so that a value fits with any escaping and the other fields. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 4 << 20;
+    /** Room for the longest key, percent-encoded three times over, and a query besides. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 64 << 10;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     public HttpOptions {
         if (maxBodyBytes < 0) {
@@ -33,37 +37,45 @@ public record HttpOptions(int maxBodyBytes, int maxHeaderBytes, Set<String> cors
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must not be negative: " + ioThreads);
         }
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
+        }
         corsOrigins = Set.copyOf(corsOrigins);
         Objects.requireNonNull(clock, "clock");
     }
 
     public static HttpOptions defaults() {
         return new HttpOptions(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, Set.of(), null,
-                Clock.systemUTC(), 0);
+                Clock.systemUTC(), 0, DEFAULT_IDLE_TIMEOUT);
     }
 
     public HttpOptions withMaxBodyBytes(int bytes) {
-        return new HttpOptions(bytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads);
+        return new HttpOptions(bytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, idleTimeout);
     }
 
     public HttpOptions withMaxHeaderBytes(int bytes) {
-        return new HttpOptions(maxBodyBytes, bytes, corsOrigins, sslContext, clock, ioThreads);
+        return new HttpOptions(maxBodyBytes, bytes, corsOrigins, sslContext, clock, ioThreads, idleTimeout);
     }
 
     public HttpOptions withCorsOrigins(Set<String> origins) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, origins, sslContext, clock, ioThreads);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, origins, sslContext, clock, ioThreads, idleTimeout);
     }
 
     public HttpOptions withSslContext(SslContext context) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, context, clock, ioThreads);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, context, clock, ioThreads, idleTimeout);
     }
 
     public HttpOptions withClock(Clock newClock) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, newClock, ioThreads);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, newClock, ioThreads, idleTimeout);
     }
 
     public HttpOptions withIoThreads(int threads) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, threads);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, threads, idleTimeout);
+    }
+
+    public HttpOptions withIdleTimeout(Duration timeout) {
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, timeout);
     }
 
     /** Whether a request from {@code origin} may read answers, as the reference decides it. */

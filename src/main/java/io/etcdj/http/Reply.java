@@ -58,6 +58,15 @@ public record Reply(HttpResponseStatus status, List<Map.Entry<String, String>> h
                 (message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The answer to a request refused before routing, as the reference's HTTP server writes it:
+     * the status line in plain text (with a detail where it gives one), no trailing newline.
+     */
+    public static Reply plainStatus(HttpResponseStatus status, String detail) {
+        String text = status.code() + " " + status.reasonPhrase() + (detail == null ? "" : ": " + detail);
+        return new Reply(status, List.of(Map.entry("Content-Type", TEXT_PLAIN)), text.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** The cleaned-path redirect of the router: Location only, no body. */
     public static Reply movedPermanently(String location) {
         return new Reply(HttpResponseStatus.MOVED_PERMANENTLY,

@@ -5,7 +5,7 @@ import io.etcdj.server.Command;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code DELETE /v1/keys/...}: removes a key; v1 never deletes directories. */
-final class V1DeleteHandler implements Endpoint {
+final class V1DeleteHandler implements RouteHandler {
     private final CommandDispatch dispatch;
 
     V1DeleteHandler(CommandDispatch dispatch) {

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code GET /v1/keys/...}: a key, or a directory's children as an array, at the store's index. */
-final class V1GetHandler implements Endpoint {
+final class V1GetHandler implements RouteHandler {
     private final EtcdServer server;
 
     V1GetHandler(EtcdServer server) {

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST|PUT /v1/keys/...}: sets a non-empty value; with {@code prevValue} a test-and-set
  * (an empty {@code prevValue} means "only if it does not exist yet").
  */
-final class V1SetHandler implements Endpoint {
+final class V1SetHandler implements RouteHandler {
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET|POST /v1/watch/...}: waits for the next change of a key (or of anything below it); a
  * POST watches from the form's {@code index}, which it requires.
  */
-final class V1WatchHandler implements Endpoint {
+final class V1WatchHandler implements RouteHandler {
     /** The reference answers a refused v1 watch with this code, which has no message of its own. */
     static final int WATCH_FAILED = 500;
 
@@ -35,10 +35,10 @@ final class V1WatchHandler implements Endpoint {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         Watcher watcher;
         try {
-            watcher = server.store().watch(key, false, sinceIndex, event -> request.executor().execute(() ->
+            watcher = server.store().watch(key, false, sinceIndex, event -> request.runOnLoop(() ->
                     reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
                             EventJson.v1(event, server.store().index())))),
-                    cleared -> request.executor().execute(() -> reply.complete(ErrorReplies.etcd(cleared))));
+                    cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         } catch (EtcdException e) {
             throw new EtcdException(WATCH_FAILED, key, server.store().index());
         }

@@ -5,7 +5,7 @@ import io.etcdj.server.Command;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code DELETE /v2/keys/...}: a directory needs {@code dir=true} or {@code recursive=true}. */
-final class V2DeleteHandler implements Endpoint {
+final class V2DeleteHandler implements RouteHandler {
     private final CommandDispatch dispatch;
 
     V2DeleteHandler(CommandDispatch dispatch) {

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /v2/keys/...}: a read, or with {@code wait=true} a long-poll watch that answers with
  * the first matching event. {@code consistent=true} reads are served by the leader only.
  */
-final class V2GetHandler implements Endpoint {
+final class V2GetHandler implements RouteHandler {
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
@@ -27,7 +27,8 @@ final class V2GetHandler implements Endpoint {
             if (!server.isLeader()) {
                 return CompletableFuture.completedFuture(dispatch.toLeader(request));
             }
-            return server.linearizableRead().thenCompose(ready -> read(request));
+            // the read completes on the node's loop: read and render on the connection's
+            return server.linearizableRead().thenComposeAsync(ready -> read(request), request.executor());
         }
         return read(request);
     }
@@ -55,8 +56,8 @@ final class V2GetHandler implements Endpoint {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         // the store calls back under its lock: render the answer later, on the connection's loop
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
-                event -> request.executor().execute(() -> reply.complete(CommandDispatch.v2Read(server, event))),
-                cleared -> request.executor().execute(() -> reply.complete(ErrorReplies.etcd(cleared))));
+                event -> request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event))),
+                cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         request.onClose(watcher::cancel);
         return reply;
     }

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code POST /v2/keys/dir}: creates an in-order key under the directory, named by its index. */
-final class V2PostHandler implements Endpoint {
+final class V2PostHandler implements RouteHandler {
     private final EtcdServer server;
     private final CommandDispatch dispatch;
     private final Clock clock;

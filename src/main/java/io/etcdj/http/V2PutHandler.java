@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code PUT /v2/keys/...}: a plain set, or with {@code prevExist}, {@code prevValue} or {@code
  * prevIndex} a create, an update or a compare-and-swap.
  */
-final class V2PutHandler implements Endpoint {
+final class V2PutHandler implements RouteHandler {
     private final EtcdServer server;
     private final CommandDispatch dispatch;
     private final Clock clock;

@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DecimalNumbersTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -36,6 +38,17 @@ class DecimalNumbersTest {
         Instant expected = NOW.plusNanos(seconds * 1_000_000_000L);
 
         assertEquals(expected, DecimalNumbers.expireTime(Long.toString(seconds), CLOCK));
+    }
+
+    @Test
+    void theExtremeTtlsStayWithin292YearsOfNowAndNeverFail() {
+        for (long seconds : new long[] {Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE / 1_000_000_000L + 1,
+                -(Long.MAX_VALUE / 1_000_000_000L) - 1}) {
+            Instant t = DecimalNumbers.expireTime(Long.toString(seconds), CLOCK);
+            // a 64-bit count of nanoseconds spans 292 years either way (and a part of a second)
+            assertTrue(Math.abs(t.getEpochSecond() - NOW.getEpochSecond()) <= Long.MAX_VALUE / 1_000_000_000L + 1, t::toString);
+            assertFalse(EventJson.rfc3339Nano(t).isEmpty());
+        }
     }
 
     @Test

@@ -45,6 +45,23 @@ class DispatchTest {
     }
 
     @Test
+    void theAnswerIsBuiltOnTheConnectionsLoopNotOnTheThreadThatCommitted() throws Exception {
+        server.holdProposals = true;
+        client.writeRaw("PUT /v2/keys/k HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 7\r\n\r\nvalue=v");
+        Thread nodeLoop = new Thread(server::releaseHeld, "node-loop");
+
+        nodeLoop.start();
+        nodeLoop.join();
+        assertNull(server.raftIndexReader, "the answer was built on the committing thread");
+        Response r = client.awaitResponse(false);
+
+        // the embedded channel's loop runs its tasks on the test's thread
+        assertEquals(Thread.currentThread(), server.raftIndexReader);
+        assertEquals(201, r.status());
+    }
+
+    @Test
     void aFollowerRedirectsWritesToTheLeaderWithPathAndQuery() {
         server.leader = false;
         server.leaderClientUrl = "http://10.0.0.1:4001";

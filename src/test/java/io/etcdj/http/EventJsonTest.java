@@ -102,4 +102,19 @@ class EventJsonTest {
         assertEquals("{\"action\":\"get\",\"key\":\"/t\",\"value\":\"v\","
                 + "\"expiration\":\"2026-11-24T01:43:48.397271675Z\",\"ttl\":1,\"index\":9}", v1(new Event("get", node), 9));
     }
+
+    @Test
+    void aListingThousandsOfLevelsDeepIsWrittenWithoutRecursion() {
+        int levels = 4 * RequestLimits.MAX_KEY_LEVELS;
+        NodeView node = file("/k".repeat(levels), "bottom", 2, 2);
+        for (int depth = levels - 1; depth >= 1; depth--) {
+            node = new NodeView("/k".repeat(depth), null, null, true, null, 0, List.of(node), 2, 2);
+        }
+
+        String json = v2(new Event("get", node));
+
+        assertEquals(levels, json.split("\"nodes\":\\[", -1).length);
+        assertEquals(true, json.endsWith("]" + ",\"modifiedIndex\":2,\"createdIndex\":2}}"));
+        assertEquals(true, json.contains("\"value\":\"bottom\""));
+    }
 }

@@ -27,6 +27,8 @@ final class FakeEtcdServer implements EtcdServer {
     volatile String selfStats = "{\"name\":\"node0\",\"state\":\"leader\"}";
     volatile String leaderStats = "{\"leader\":\"node0\",\"followers\":{}}";
     final AtomicLong proposals = new AtomicLong();
+    /** The thread that last asked for the raft index: the one building an answer's headers. */
+    volatile Thread raftIndexReader;
 
     FakeEtcdServer(Clock clock) {
         this.clock = clock;
@@ -129,6 +131,7 @@ final class FakeEtcdServer implements EtcdServer {
 
     @Override
     public long raftIndex() {
+        raftIndexReader = Thread.currentThread();
         return raftIndex.get();
     }
 

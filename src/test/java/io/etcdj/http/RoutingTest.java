@@ -200,7 +200,9 @@ class RoutingTest {
         client.writeRaw("GET /v2/keys/" + "k".repeat(2000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         Response r = client.awaitResponse(false);
 
-        assertEquals(431, r.status());
+        assertEquals(414, r.status());
+        assertEquals("{\"errorCode\":209,\"message\":\"Invalid field\",\"cause\":\"request line longer than 1024 bytes\","
+                + "\"index\":0}\n", r.body());
         assertFalse(client.channel.isOpen());
     }
 

@@ -8,6 +8,6 @@ import java.util.concurrent.CompletableFuture;
  * answered with that error, any other failure with a plain 500.
  */
 @FunctionalInterface
-public interface Endpoint {
+public interface RouteHandler {
     CompletableFuture<Reply> handle(ClientRequest request) throws Exception;
 }
