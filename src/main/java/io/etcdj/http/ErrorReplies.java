@@ -38,23 +38,7 @@ final class ErrorReplies {
                 List.of(Map.entry("X-Etcd-Index", Long.toString(e.index())),
                         Map.entry("Content-Type", Reply.TEXT_PLAIN),
                         Map.entry("X-Content-Type-Options", "nosniff")),
-                (json(e) + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The error's JSON. The store knows the messages of the v0.2 codes only; for the code the HTTP
-     * layer adds (209) its message is put in the place the store leaves empty.
-     */
-    static String json(EtcdException e) {
-        String json = e.toJson();
-        if (e.code() == RequestLimits.INVALID_FIELD && e.message().isEmpty()) {
-            String head = "{\"errorCode\":" + e.code() + ",\"message\":\"\"";
-            if (json.startsWith(head)) {
-                json = "{\"errorCode\":" + e.code() + ",\"message\":\"" + RequestLimits.INVALID_FIELD_MESSAGE + "\""
-                        + json.substring(head.length());
-            }
-        }
-        return json;
+                (e.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static Throwable unwrap(Throwable t) {

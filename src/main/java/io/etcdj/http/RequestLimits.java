@@ -11,8 +11,6 @@ import io.etcdj.store.EtcdException;
  */
 final class RequestLimits {
     /** etcd v2's number for a field the server will not take; the v0.2 store has no message for it. */
-    static final int INVALID_FIELD = 209;
-    static final String INVALID_FIELD_MESSAGE = "Invalid field";
 
     /** Longest key, in UTF-8 bytes, as the store names it (with its leading slash). */
     static final int MAX_KEY_BYTES = 8192;
@@ -94,7 +92,7 @@ final class RequestLimits {
     }
 
     static EtcdException invalid(String cause, long index) {
-        return new EtcdException(INVALID_FIELD, cause, index);
+        return new EtcdException(EtcdException.INVALID_FIELD, cause, index);
     }
 
     /** The UTF-8 length of a string as Java encodes it (a lone surrogate becomes one byte). */

@@ -23,6 +23,8 @@ public final class EtcdException extends RuntimeException {
     public static final int TTL_NAN = 202;
     public static final int INDEX_NAN = 203;
     public static final int VALUE_OR_TTL_REQUIRED = 204;
+    /** A request beyond a limit (key length or depth, value size): etcd v2's code, added here. */
+    public static final int INVALID_FIELD = 209;
 
     public static final int RAFT_INTERNAL = 300;
     public static final int LEADER_ELECT = 301;
@@ -45,6 +47,7 @@ public final class EtcdException extends RuntimeException {
             Map.entry(TTL_NAN, "The given TTL in POST form is not a number"),
             Map.entry(INDEX_NAN, "The given index in POST form is not a number"),
             Map.entry(VALUE_OR_TTL_REQUIRED, "Value or TTL is required in POST form"),
+            Map.entry(INVALID_FIELD, "Invalid field"),
             Map.entry(RAFT_INTERNAL, "Raft Internal Error"),
             Map.entry(LEADER_ELECT, "During Leader Election"),
             Map.entry(WATCHER_CLEARED, "watcher is cleared due to etcd recovery"),
