@@ -39,7 +39,7 @@ public final class Registry {
      * @return true when the machine was added
      */
     boolean register(Command.Join join, int maxClusterSize) {
-        if (lookup(join.name()) != null) {
+        if (registered(join.name())) {
             return false;
         }
         int count = count(); // looked up even without a limit: the reference's lookups show in the stats
@@ -85,6 +85,16 @@ public final class Registry {
      */
     public Machine lookup(String name) {
         return machines.get(name);
+    }
+
+    /** Whether the store holds this machine: a store read, counted in its stats as the reference's is. */
+    private boolean registered(String name) {
+        try {
+            store.get(KEY + "/" + name, false, false);
+            return true;
+        } catch (EtcdException notFound) {
+            return false;
+        }
     }
 
     int count() {
