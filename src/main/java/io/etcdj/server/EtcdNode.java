@@ -28,10 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -227,40 +224,27 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     @Override
     public CompletableFuture<Object> propose(Command command) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        if (!inbox.client(() -> loop.propose(command, future))) {
+        long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
+        if (!inbox.client(() -> {
+            loop.track(future, deadline);
+            loop.propose(command, future);
+        })) {
             future.completeExceptionally(tooBusy());
         }
-        return withDeadline(future);
+        return future;
     }
 
     @Override
     public CompletableFuture<Void> linearizableRead() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (!inbox.client(() -> loop.read(future))) {
+        long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
+        if (!inbox.client(() -> {
+            loop.track(future, deadline);
+            loop.read(future);
+        })) {
             future.completeExceptionally(tooBusy());
         }
-        return withDeadline(future);
-    }
-
-    /**
-     * Bounds a request's wait for the cluster: past {@link #REQUEST_DEADLINE} it fails with error
-     * 300. The outcome of a write that timed out is unknown: it may still be applied later.
-     */
-    private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future) {
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        future.orTimeout(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).whenComplete((value, failure) -> {
-            if (failure == null) {
-                answer.complete(value);
-                return;
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            answer.completeExceptionally(cause instanceof TimeoutException
-                    ? new EtcdException(EtcdException.RAFT_INTERNAL, "request timed out after "
-                    + REQUEST_DEADLINE.toSeconds() + " s: no leader or no quorum", store.index())
-                    : cause);
-        });
-        return answer;
+        return future;
     }
 
     private EtcdException tooBusy() {
@@ -371,19 +355,27 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     @Override
     public CompletableFuture<ChangeOutcome> join(JoinRequest request) {
         CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
-        if (!inbox.client(() -> loop.join(request, future))) {
+        long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
+        if (!inbox.client(() -> {
+            loop.track(future, deadline);
+            loop.join(request, future);
+        })) {
             future.completeExceptionally(tooBusy());
         }
-        return withDeadline(future);
+        return future;
     }
 
     @Override
     public CompletableFuture<ChangeOutcome> remove(String name) {
         CompletableFuture<ChangeOutcome> future = new CompletableFuture<>();
-        if (!inbox.client(() -> loop.remove(name, future))) {
+        long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
+        if (!inbox.client(() -> {
+            loop.track(future, deadline);
+            loop.remove(name, future);
+        })) {
             future.completeExceptionally(tooBusy());
         }
-        return withDeadline(future);
+        return future;
     }
 
     @Override

@@ -66,6 +66,7 @@ final class NodeLoop implements Applier.Listener {
     private final Consumer<Throwable> onFatal;
     private final Thread thread;
     private final DroppedMessages dropped = new DroppedMessages();
+    private final RequestDeadlines deadlines = new RequestDeadlines();
     private volatile boolean running = true;
 
     // Owned by the loop thread.
@@ -167,6 +168,7 @@ final class NodeLoop implements Applier.Listener {
                     raft.tick();
                     nextTick = Math.max(nextTick + tickNanos, now);
                     expireKeys();
+                    deadlines.expire(now, this::timedOut);
                     awaitingLeader.removeIf(r -> r.future().isDone());
                 }
                 processReadies();
@@ -271,6 +273,24 @@ final class NodeLoop implements Applier.Listener {
         validatedData = m.snapshot().data();
         validatedImage = image;
         step(m);
+    }
+
+    /**
+     * Bounds a client request's wait for the cluster: still unanswered at {@code deadlineNanos}
+     * (see {@link EtcdNode#REQUEST_DEADLINE}), it fails with error 300. The outcome of a write
+     * that timed out is unknown: it may still be applied.
+     */
+    void track(CompletableFuture<?> future, long deadlineNanos) {
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            future.completeExceptionally(timedOut());
+        } else {
+            deadlines.track(future, deadlineNanos);
+        }
+    }
+
+    private EtcdException timedOut() {
+        return error("request timed out after " + EtcdNode.REQUEST_DEADLINE.toSeconds()
+                + " s: no leader, or no quorum");
     }
 
     void propose(Command command, CompletableFuture<Object> future) {
