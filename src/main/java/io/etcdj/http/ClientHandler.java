@@ -65,6 +65,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange current;
     private ScheduledFuture<?> idleTimer;
+    /** Whether the connection waits for a request (not answering one). */
+    private boolean idle;
+    /** Whether a request was answered since the running timer was set. */
+    private boolean busySinceArmed;
     private long pendingWhenIdle;
     private boolean closing;
     /** Whether {@link #takeNext} is running: requests answered at once must not recurse into it. */
@@ -192,7 +196,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** A request is being answered: the connection is not idle until its reply is written. */
     private void start(Exchange exchange) {
         current = exchange;
-        cancelIdleTimer();
+        markBusy();
     }
 
     private void finish(Exchange exchange, Reply reply, Throwable failure) {
@@ -258,16 +262,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         super.channelWritabilityChanged(ctx);
     }
 
+    /**
+     * The connection waits for its next request from now on. One timer per connection checks it
+     * lazily, so a request costs no timer scheduling or cancelling: a timer that finds the
+     * connection was busy meanwhile waits one more full period. A connection is thus closed
+     * between one and two idle timeouts after its last answer.
+     */
     private void armIdleTimer() {
-        cancelIdleTimer();
         long nanos = options.idleTimeout().toNanos();
         if (nanos > 0 && ctx.channel().isActive()) {
+            idle = true;
             pendingWhenIdle = pendingOutboundBytes();
-            idleTimer = ctx.executor().schedule(this::idleTimeoutReached, nanos, TimeUnit.NANOSECONDS);
+            if (idleTimer == null) {
+                busySinceArmed = false;
+                idleTimer = ctx.executor().schedule(this::idleTimeoutReached, nanos, TimeUnit.NANOSECONDS);
+            }
         }
     }
 
-    private void cancelIdleTimer() {
+    /** A request is being answered: the connection is not idle (the timer, if any, finds that out). */
+    private void markBusy() {
+        idle = false;
+        busySinceArmed = true;
+    }
+
+    private void stopIdleTimer() {
+        idle = false;
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
@@ -276,8 +296,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void idleTimeoutReached() {
         idleTimer = null;
-        if (current != null || closing || !ctx.channel().isActive()) {
-            return; // answering a request (a watch waits here): not idle
+        if (!idle || current != null || closing || !ctx.channel().isActive()) {
+            return; // answering a request (a watch waits here): not idle; the next idle period re-arms
+        }
+        if (busySinceArmed) {
+            armIdleTimer(); // it answered requests meanwhile: idle only since later
+            return;
         }
         long pending = pendingOutboundBytes();
         if (pending > 0 && pending < pendingWhenIdle) {
@@ -317,7 +341,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ChannelFuture written = ctx.writeAndFlush(response);
         if (!exchange.keepAlive()) {
             closing = true;
-            cancelIdleTimer();
+            stopIdleTimer();
             written.addListener(linger ? (ChannelFutureListener) this::closeLingering : ChannelFutureListener.CLOSE);
         }
     }
@@ -416,7 +440,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Exchange abandoned = current;
         current = null;
         closing = true;
-        cancelIdleTimer();
+        stopIdleTimer();
         dropQueued();
         if (abandoned != null && abandoned.request() != null) {
             abandoned.request().connectionClosed();
