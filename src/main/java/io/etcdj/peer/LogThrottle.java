@@ -2,21 +2,21 @@ package io.etcdj.peer;
 
 /**
  * Lets one log line through per interval and counts the ones held back, for events a peer can
- * repeat as fast as it can send (dropped messages). Used from one event loop: not thread-safe.
+ * repeat as fast as it can send (dropped messages). Used from one thread: not thread-safe.
  */
-final class LogThrottle {
+public final class LogThrottle {
     private final long intervalNanos;
     private long nextNanos;
     private long suppressed;
 
-    LogThrottle(long intervalNanos) {
+    public LogThrottle(long intervalNanos) {
         this.intervalNanos = intervalNanos;
     }
 
     /**
      * Whether to log now; if so, {@link #suppressed()} tells how many were held back before.
      */
-    boolean allow(long nowNanos) {
+    public boolean allow(long nowNanos) {
         if (nextNanos != 0 && nowNanos - nextNanos < 0) {
             suppressed++;
             return false;
@@ -26,7 +26,7 @@ final class LogThrottle {
     }
 
     /** Events held back since the last one let through; resets the count. */
-    long suppressed() {
+    public long suppressed() {
         long n = suppressed;
         suppressed = 0;
         return n;
