@@ -28,6 +28,8 @@ final class Inbox {
     private final ArrayBlockingQueue<Runnable> peer = new ArrayBlockingQueue<>(PEER_CAPACITY);
     private final ArrayBlockingQueue<Runnable> client = new ArrayBlockingQueue<>(CLIENT_CAPACITY);
     private volatile Thread consumer;
+    /** Reused by the consumer for each drain of the peer queue. */
+    private final List<Runnable> peerBatch = new ArrayList<>();
 
     /** The thread that runs the tasks; producers wake it. */
     void consumer(Thread thread) {
@@ -73,12 +75,13 @@ final class Inbox {
             task.run();
             ran++;
         }
-        List<Runnable> batch = new ArrayList<>();
-        peer.drainTo(batch);
-        for (Runnable t : batch) {
+        peer.drainTo(peerBatch);
+        int n = peerBatch.size();
+        for (Runnable t : peerBatch) {
             t.run();
         }
-        return ran + batch.size();
+        peerBatch.clear();
+        return ran + n;
     }
 
     /** Runs up to {@code max} client tasks; returns how many ran. */
