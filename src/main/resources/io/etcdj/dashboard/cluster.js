@@ -79,7 +79,7 @@ var ClusterView = (function () {
     list.replaceChildren();
     var facts = [
       ['Name', self.name], ['State', self.state], ['Started', self.startTime],
-      ['Leader', self.leaderInfo && self.leaderInfo.leader], ['Leader for', self.leaderInfo && self.leaderInfo.uptime],
+      ['Leader', self.leaderInfo && self.leaderInfo.leader], ['Leader for', self.leaderInfo && String(self.leaderInfo.uptime || '').replace(/(\d+)\.(\d)\d*(\D+)$/, '$1.$2$3')],
       ['Appends received', self.recvAppendRequestCnt], ['Appends sent', self.sendAppendRequestCnt]
     ];
     if (self.recvPkgRate !== undefined) { facts.push(['Received / s', Number(self.recvPkgRate).toFixed(1)]); }

@@ -99,9 +99,13 @@ var KeysView = (function () {
     });
   }
 
-  /** Lists dir; selects select (a key in it) when given. */
-  function load(path, select) {
-    return Api.get(path, { sorted: 'true' }).then(function (data) {
+  /**
+   * Lists dir; selects select (a key in it) when given. After a write the read is consistent (the
+   * leader answers it), so that a follower that has not applied the write yet does not hide it.
+   */
+  function load(path, select, consistent) {
+    var options = consistent ? { sorted: 'true', consistent: 'true' } : { sorted: 'true' };
+    return Api.get(path, options).then(function (data) {
       listedIndex = data.etcdIndex || listedIndex;
       if (data.node.dir) {
         dir = data.node.key || '/';
@@ -112,7 +116,7 @@ var KeysView = (function () {
         if (!dirty || !chosen) { renderDetail(chosen || null); }
         App.clearError('keys');
       } else {
-        return load(parentOf(data.node.key), data.node.key);
+        return load(parentOf(data.node.key), data.node.key, consistent);
       }
     }).catch(function (e) {
       App.showError('keys', 'Reading ' + path + ': ' + e.message);
@@ -144,7 +148,7 @@ var KeysView = (function () {
       $('new-key').reset();
       App.clearError('keys');
       App.toast('Created ' + data.node.key);
-      return load(dir, parentOf(data.node.key) === dir ? data.node.key : null);
+      return load(dir, parentOf(data.node.key) === dir ? data.node.key : null, true);
     }).catch(function (e) { App.showError('keys', 'Creating ' + key + ': ' + e.message); });
   }
 
@@ -160,7 +164,7 @@ var KeysView = (function () {
       dirty = false;
       App.clearError('keys');
       App.toast('Saved ' + key);
-      return load(dir, data.node.key);
+      return load(dir, data.node.key, true);
     }).catch(function (e) { App.showError('keys', 'Saving ' + key + ': ' + e.message); });
   }
 
@@ -171,7 +175,7 @@ var KeysView = (function () {
       App.clearError('keys');
       App.toast('Deleted ' + key);
       renderDetail(null);
-      return load(dir);
+      return load(dir, null, true);
     }).catch(function (e) { App.showError('keys', 'Deleting ' + key + ': ' + e.message); });
   }
 
