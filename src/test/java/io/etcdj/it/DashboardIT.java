@@ -19,6 +19,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -50,6 +54,8 @@ class DashboardIT {
     /** The dashboard's screenshot in docs/ is a copy of {@code dashboard.png} from here. */
     private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
 
+    private static final String ALLOWED_ORIGIN = "http://ops.example:8080";
+
     private static EtcdCluster cluster;
     private static WebDriver browser;
     private static Path profile;
@@ -62,7 +68,7 @@ class DashboardIT {
         }
         assumeTrue(present, "no " + DRIVER + " or " + BROWSER + ": the browser test is skipped");
         Files.createDirectories(SCREENSHOTS);
-        cluster = EtcdCluster.start(3);
+        cluster = EtcdCluster.start(3, List.of("-cors", ALLOWED_ORIGIN));
         profile = Files.createTempDirectory("etcdj-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER);
@@ -167,6 +173,27 @@ class DashboardIT {
                 return points(d, "latency-chart") >= 2 * 12;
             });
             screenshot("dashboard");
+        });
+    }
+
+    @Test
+    void corsAllowsTheFlagsOriginsAndTheMachinesButNoOtherOrigin() throws Exception {
+        cluster.showLogsOnFailure(() -> {
+            int follower = cluster.follower();
+            HttpClient http = HttpClient.newHttpClient();
+            String other = cluster.machine(cluster.leader()).clientUrl();
+            for (String origin : List.of(ALLOWED_ORIGIN, other, "http://elsewhere.example")) {
+                for (String method : List.of("GET", "OPTIONS")) {
+                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                                    URI.create(cluster.machine(follower).clientUrl() + "/v2/keys/"))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", origin).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, answer.statusCode(), method + " from " + origin);
+                    String allowed = answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null);
+                    assertEquals(origin.equals("http://elsewhere.example") ? null : origin, allowed,
+                            method + " from " + origin);
+                }
+            }
         });
     }
 
