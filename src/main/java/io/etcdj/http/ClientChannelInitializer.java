@@ -25,6 +25,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final HttpOptions options;
     private final Router router;
     private final LongSupplier storeIndex;
+    private final CorsPolicy corsPolicy;
 
     public ClientChannelInitializer(EtcdServer server, HttpOptions options) {
         this(server, options, router -> { });
@@ -37,6 +38,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         this.options = options;
         this.router = ClientRoutes.standard(server, options.clock());
         this.storeIndex = () -> server.store().index();
+        this.corsPolicy = new CorsPolicy(options.corsOrigins(), server::clientUrls);
         extraRoutes.accept(router);
     }
 
@@ -53,6 +55,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast("http", new HttpServerCodec(decoder));
         pipeline.addLast("body", new BoundedBodyAggregator(options.maxBodyBytes(), storeIndex));
-        pipeline.addLast("client", new ClientHandler(router, options, storeIndex));
+        pipeline.addLast("client", new ClientHandler(router, options, storeIndex, corsPolicy));
     }
 }

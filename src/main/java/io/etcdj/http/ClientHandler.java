@@ -60,6 +60,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final Router router;
     private final HttpOptions options;
     private final LongSupplier storeIndex;
+    private final CorsPolicy corsPolicy;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private long queuedBytes;
     private ChannelHandlerContext ctx;
@@ -80,10 +81,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** @param storeIndex the store's index, for the errors written before a request is routed */
-    ClientHandler(Router router, HttpOptions options, LongSupplier storeIndex) {
+    ClientHandler(Router router, HttpOptions options, LongSupplier storeIndex, CorsPolicy corsPolicy) {
         this.router = router;
         this.options = options;
         this.storeIndex = storeIndex;
+        this.corsPolicy = corsPolicy;
     }
 
     @Override
@@ -135,7 +137,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             String method = msg.method().name();
-            List<Map.Entry<String, String>> cors = corsHeaders(msg.headers().get(HttpHeaderNames.ORIGIN));
+            List<Map.Entry<String, String>> cors = corsPolicy.headers(msg.headers().get(HttpHeaderNames.ORIGIN));
             String path = target.path();
             String cleaned = RequestTarget.cleanPath(path);
             Router.Match match = null;
@@ -410,21 +412,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return "missing required Host header";
         }
         return null;
-    }
-
-    private List<Map.Entry<String, String>> corsHeaders(String origin) {
-        String allowed;
-        if (options.originAllowed("*")) {
-            allowed = "*";
-        } else if (options.originAllowed(origin == null ? "" : origin)) {
-            allowed = origin == null ? "" : origin;
-        } else {
-            return List.of();
-        }
-        List<Map.Entry<String, String>> headers = new ArrayList<>(2);
-        headers.add(Map.entry("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE"));
-        headers.add(Map.entry("Access-Control-Allow-Origin", allowed));
-        return headers;
     }
 
     private void dropQueued() {

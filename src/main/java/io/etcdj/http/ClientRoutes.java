@@ -2,7 +2,10 @@ package io.etcdj.http;
 
 import io.etcdj.server.EtcdServer;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
+
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 /** The route table of the client API, in the reference's order. */
 final class ClientRoutes {
@@ -28,6 +31,9 @@ final class ClientRoutes {
         installInfo(router, "/v2", cluster);
         router.exact("/v2/speedTest", new SpeedTestHandler(server), "GET");
         // the modules (/mod/...) will take a prefix route here, after everything else
+        router.exact("/mod/dashboard", request -> CompletableFuture.completedFuture(
+                Reply.redirect(HttpResponseStatus.FOUND, DashboardFiles.PREFIX, request.method())), "GET", "HEAD");
+        router.prefix(DashboardFiles.PREFIX, new DashboardFiles());
         return router;
     }
 

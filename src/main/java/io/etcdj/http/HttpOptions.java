@@ -77,9 +77,4 @@ public record HttpOptions(int maxBodyBytes, int maxHeaderBytes, Set<String> cors
     public HttpOptions withIdleTimeout(Duration timeout) {
         return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, timeout);
     }
-
-    /** Whether a request from {@code origin} may read answers, as the reference decides it. */
-    boolean originAllowed(String origin) {
-        return corsOrigins.contains("*") || corsOrigins.contains(origin);
-    }
 }

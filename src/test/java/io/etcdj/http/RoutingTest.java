@@ -163,6 +163,25 @@ class RoutingTest {
     }
 
     @Test
+    void theClusterMachinesAreAllowedOriginsWithoutCors() {
+        server.clientUrls = List.of("http://127.0.0.1:4001", "https://Node2.example:443/");
+
+        client.writeRaw("GET /version HTTP/1.1\r\nHost: x\r\nOrigin: http://127.0.0.1:4001\r\n\r\n");
+        Response member = client.awaitResponse(false);
+        client.writeRaw("GET /version HTTP/1.1\r\nHost: x\r\nOrigin: https://node2.example\r\n\r\n");
+        Response otherMember = client.awaitResponse(false);
+        client.writeRaw("GET /version HTTP/1.1\r\nHost: x\r\nOrigin: http://127.0.0.1:4002\r\n\r\n");
+        Response stranger = client.awaitResponse(false);
+        Response noOrigin = client.get("/version");
+
+        assertEquals("http://127.0.0.1:4001", member.header("Access-Control-Allow-Origin"));
+        assertEquals("POST, GET, OPTIONS, PUT, DELETE", member.header("Access-Control-Allow-Methods"));
+        assertEquals("https://node2.example", otherMember.header("Access-Control-Allow-Origin"));
+        assertNull(stranger.header("Access-Control-Allow-Origin"));
+        assertNull(noOrigin.header("Access-Control-Allow-Origin"));
+    }
+
+    @Test
     void aMalformedRequestIsA400AndTheConnectionCloses() {
         client.writeRaw("GET /v2/keys/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
         Response r = client.awaitResponse(false);
