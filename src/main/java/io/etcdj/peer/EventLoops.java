@@ -21,6 +21,10 @@ final class EventLoops {
     private EventLoops() {
     }
 
+    static boolean isEpoll() {
+        return EPOLL;
+    }
+
     static EventLoopGroup group(int threads, String threadName) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory(threadName, true);
         return EPOLL ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);

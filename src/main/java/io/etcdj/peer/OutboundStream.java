@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -204,12 +207,9 @@ final class OutboundStream {
         HttpObjectAggregator aggregator = new HttpObjectAggregator(64 << 10);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(EventLoops.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new ChannelInitializer<>() {
+                .channel(EventLoops.socketChannel());
+        socketOptions(options, EventLoops.isEpoll()).forEach((option, value) -> setOption(bootstrap, option, value));
+        bootstrap.handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (sslContext != null) {
@@ -235,6 +235,30 @@ final class OutboundStream {
                 ch.close();
             }
         }, handshakeLimit, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The options of a stream's socket. With epoll, TCP_USER_TIMEOUT makes the kernel drop a
+     * connection whose data stays unacknowledged for the stall timeout: without it, a stream cut by
+     * a partition stays open, and after the heal waits for TCP's backed-off retransmission (seconds)
+     * instead of reconnecting at once. NIO has no such option; there a cut stream recovers only
+     * through retransmission.
+     */
+    static Map<ChannelOption<?>, Object> socketOptions(PeerTransport.Options options, boolean epoll) {
+        Map<ChannelOption<?>, Object> socket = new LinkedHashMap<>();
+        socket.put(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
+        socket.put(ChannelOption.TCP_NODELAY, true);
+        socket.put(ChannelOption.SO_KEEPALIVE, true);
+        socket.put(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        if (epoll) {
+            socket.put(EpollChannelOption.TCP_USER_TIMEOUT, (int) options.stallTimeout().toMillis());
+        }
+        return socket;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void setOption(Bootstrap bootstrap, ChannelOption<T> option, Object value) {
+        bootstrap.option(option, (T) value);
     }
 
     private void noteFailure(Throwable cause) {

@@ -32,10 +32,21 @@ public final class PeerTransport implements AutoCloseable {
      * @param minBackoff     wait before reconnecting after a lost stream, and the first backoff
      * @param maxBackoff     longest wait between attempts to reach an unreachable peer
      * @param ioThreads      event loop threads shared by all streams
+     * @param stallTimeout   how long data sent on an open stream may go unacknowledged by the peer's
+     *                       TCP before the stream counts as lost (where epoll offers TCP_USER_TIMEOUT)
      */
     public record Options(int queueMessages, long queueBytes, Duration connectTimeout, Duration minBackoff,
-                          Duration maxBackoff, int ioThreads) {
+                          Duration maxBackoff, int ioThreads, Duration stallTimeout) {
+        /** A one-second stall timeout: see {@link #defaults()}. */
+        public Options(int queueMessages, long queueBytes, Duration connectTimeout, Duration minBackoff,
+                       Duration maxBackoff, int ioThreads) {
+            this(queueMessages, queueBytes, connectTimeout, minBackoff, maxBackoff, ioThreads, Duration.ofSeconds(1));
+        }
+
         public Options {
+            if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+                throw new IllegalArgumentException("stall timeout must be positive");
+            }
             if (queueMessages < 1 || queueBytes < 1 || ioThreads < 1) {
                 throw new IllegalArgumentException("queue limits and threads must be positive");
             }
@@ -47,9 +58,20 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
 
-        /** 4096 messages or 64 MiB per peer, 1 s to connect, backoff from 50 ms to 2 s, one thread. */
+        /**
+         * 4096 messages or 64 MiB per peer, 500 ms to connect, backoff from 50 to 250 ms, one thread,
+         * a stream lost after 1 s without acknowledgement.
+         *
+         * <p>These bound how soon a member is heard again once a partition heals. A stream open when
+         * packets start to vanish is not closed by TCP for many minutes, and when they flow again TCP
+         * resends only when its doubled and redoubled retransmission timer fires: seconds after the
+         * heal. So a stream whose data goes unacknowledged for the stall timeout is dropped, and
+         * reconnection is tried again every connect timeout plus backoff, which stays under a second
+         * (a SYN into a partition is never answered, so each try lasts the whole connect timeout).
+         */
         public static Options defaults() {
-            return new Options(4096, 64L << 20, Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(2), 1);
+            return new Options(4096, 64L << 20, Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(250), 1,
+                    Duration.ofSeconds(1));
         }
     }
 

@@ -41,6 +41,10 @@ import javax.net.ssl.SSLContext;
  * the usual ones, and readiness is always read from the registration key, since a machine that joins
  * a cluster with a long history may not have the event of its own registration.
  *
+ * <p>A member started with a {@link Placement} runs elsewhere than on loopback: on a given address
+ * and ports, its command behind a prefix (such as {@code ip netns exec NAME}, which execs, so the
+ * process and its signals stay the server's own).
+ *
  * <p>A member started with {@link Tls} contexts is reached over HTTPS on the port(s) it serves
  * with TLS: readiness checks, {@link #connect}, {@link #connectPeer} and the URLs this class gives.
  */
@@ -65,14 +69,18 @@ final class EtcdProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private final boolean member;
     private final Tls tls;
+    private final String host;
+    private final List<String> commandPrefix;
     private Process process;
     private int starts;
     /** Flags for the next start only (e.g. {@code -f}), after the usual ones. */
     private List<String> nextStartArgs = List.of();
 
     private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
-                        List<String> extraArgs, boolean member, Tls tls) {
+                        List<String> extraArgs, boolean member, Tls tls, Placement placement) {
         this.name = name;
+        this.host = placement.host();
+        this.commandPrefix = List.copyOf(placement.commandPrefix());
         this.root = root;
         this.dataDir = root.resolve("data");
         this.logFile = root.resolve("server.log");
@@ -91,6 +99,12 @@ final class EtcdProcess implements AutoCloseable {
     record Tls(SSLContext client, SSLContext peer) {
         static final Tls NONE = new Tls(null, null);
     }
+
+    /**
+     * Where a member runs: the address it binds and advertises, its two ports, and what its command
+     * runs behind (empty: nothing).
+     */
+    record Placement(String host, int clientPort, int peerPort, List<String> commandPrefix) {}
 
     /** Starts node {@code node0} and waits until it is ready. */
     static EtcdProcess start() {
@@ -115,8 +129,19 @@ final class EtcdProcess implements AutoCloseable {
         return start(name, extraJvmArgs, extraArgs, true, tls);
     }
 
+    /** As {@link #startMember(String, List, List)}, at the address, ports and command prefix {@code placement} gives. */
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs, Placement placement) {
+        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE, placement);
+    }
+
     private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
                                      Tls tls) {
+        int[] ports = freePorts(2);
+        return start(name, extraJvmArgs, extraArgs, member, tls, new Placement(HOST, ports[0], ports[1], List.of()));
+    }
+
+    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
+                                     Tls tls, Placement placement) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
@@ -124,8 +149,8 @@ final class EtcdProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int[] ports = freePorts(2);
-        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member, tls);
+        EtcdProcess node = new EtcdProcess(name, root, placement.clientPort(), placement.peerPort(), extraJvmArgs,
+                extraArgs, member, tls, placement);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
@@ -153,11 +178,11 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     String clientUrl() {
-        return (tls.client() == null ? "http://" : "https://") + HOST + ":" + clientPort;
+        return (tls.client() == null ? "http://" : "https://") + host + ":" + clientPort;
     }
 
     String peerUrl() {
-        return (tls.peer() == null ? "http://" : "https://") + HOST + ":" + peerPort;
+        return (tls.peer() == null ? "http://" : "https://") + host + ":" + peerPort;
     }
 
     boolean isAlive() {
@@ -166,12 +191,12 @@ final class EtcdProcess implements AutoCloseable {
 
     /** A new connection to the client port. */
     HttpConnection connect(Duration timeout) throws IOException {
-        return HttpConnection.open(HOST, clientPort, timeout, tls.client());
+        return HttpConnection.open(host, clientPort, timeout, tls.client());
     }
 
     /** A new connection to the peer port. */
     HttpConnection connectPeer(Duration timeout) throws IOException {
-        return HttpConnection.open(HOST, peerPort, timeout, tls.peer());
+        return HttpConnection.open(host, peerPort, timeout, tls.peer());
     }
 
     /** Waits up to {@code limit} for the process to exit by itself; its exit status, or empty if it still runs. */
@@ -359,7 +384,7 @@ final class EtcdProcess implements AutoCloseable {
 
     private List<String> command() {
         String template = System.getProperty("etcdj.it.serverCommand", "");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         if (template.isBlank()) {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(extraJvmArgs);
@@ -368,7 +393,7 @@ final class EtcdProcess implements AutoCloseable {
                 command.addAll(List.of(jvmArgs.trim().split("\\s+")));
             }
             command.addAll(List.of("-jar", jar().toString(),
-                    "-n", "{name}", "-d", "{dir}", "-c", HOST + ":{cport}", "-s", HOST + ":{pport}"));
+                    "-n", "{name}", "-d", "{dir}", "-c", host + ":{cport}", "-s", host + ":{pport}"));
         } else {
             command.addAll(List.of(template.trim().split("\\s+")));
         }

@@ -122,6 +122,11 @@ final class HttpConnection implements Closeable {
         return all;
     }
 
+    /** Bounds every later read by {@code timeout} instead of the one given when opening. */
+    void setReadTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
     String authority() {
         return authority;
     }
