@@ -99,8 +99,8 @@ final class Snapshots implements AutoCloseable {
         } catch (RuntimeException | OutOfMemoryError e) {
             // Out of memory included: what the serialization allocated is garbage again once it fails.
             lastIndex = Math.max(lastIndex, meta.index());
-            LOG.warn("cannot take a snapshot at index {}, will try again after {} more entries: {}", meta.index(),
-                    every, e.toString());
+            LOG.warn("cannot take a snapshot at index {} ({}), will try again after {} more entries: {}",
+                    meta.index(), growth(meta.index()), every, e.toString());
             return;
         }
         saveInBackground(new Snapshot(meta, data), (System.nanoTime() - started) / 1000, whenSaved);
@@ -143,8 +143,8 @@ final class Snapshots implements AutoCloseable {
             writing = false;
         }
         if (failure != null) {
-            LOG.warn("cannot save the snapshot at index {}, will try again after {} more entries: {}",
-                    snapshot.index(), every, failure.toString());
+            LOG.warn("cannot save the snapshot at index {} ({}), will try again after {} more entries: {}",
+                    snapshot.index(), growth(snapshot.index()), every, failure.toString());
         } else if (!saved) {
             LOG.info("snapshot at index {} dropped: one at index {} is already saved", snapshot.index(),
                     previous.index());
@@ -158,6 +158,17 @@ final class Snapshots implements AutoCloseable {
                 LOG.warn("after saving the snapshot at index {}: {}", snapshot.index(), e.toString());
             }
         }
+    }
+
+    /**
+     * How far the log has grown past the newest good snapshot, for the line that reports a failed
+     * one: the log cannot be compacted meanwhile, and that growth must not go unnoticed.
+     */
+    private String growth(long index) {
+        Snapshot good = latest;
+        return good == null ? "the log holds all " + index + " entries: no snapshot was ever saved"
+                : "the log has grown by " + (index - good.index()) + " entries since the last good snapshot at index "
+                        + good.index();
     }
 
     /**
