@@ -72,9 +72,14 @@ final class EtcdProcess implements AutoCloseable {
 
     private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
                         List<String> extraArgs, boolean member, Tls tls) {
+        this(name, root, root.resolve("data"), clientPort, peerPort, extraJvmArgs, extraArgs, member, tls);
+    }
+
+    private EtcdProcess(String name, Path root, Path dataDir, int clientPort, int peerPort, List<String> extraJvmArgs,
+                        List<String> extraArgs, boolean member, Tls tls) {
         this.name = name;
         this.root = root;
-        this.dataDir = root.resolve("data");
+        this.dataDir = dataDir;
         this.logFile = root.resolve("server.log");
         this.clientPort = clientPort;
         this.peerPort = peerPort;
@@ -115,17 +120,31 @@ final class EtcdProcess implements AutoCloseable {
         return start(name, extraJvmArgs, extraArgs, true, tls);
     }
 
+    /**
+     * As {@link #startMember(String, List, List)}, with its data in {@code dataDir}, a directory the
+     * caller owns (a file system it mounted, say): {@link #close()} leaves it alone.
+     */
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs, Path dataDir) {
+        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE, dataDir);
+    }
+
     private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
                                      Tls tls) {
+        return start(name, extraJvmArgs, extraArgs, member, tls, null);
+    }
+
+    private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
+                                     Tls tls, Path ownDataDir) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
-            Files.createDirectories(root.resolve("data"));
+            Files.createDirectories(ownDataDir == null ? root.resolve("data") : ownDataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         int[] ports = freePorts(2);
-        EtcdProcess node = new EtcdProcess(name, root, ports[0], ports[1], extraJvmArgs, extraArgs, member, tls);
+        EtcdProcess node = new EtcdProcess(name, root, ownDataDir == null ? root.resolve("data") : ownDataDir,
+                ports[0], ports[1], extraJvmArgs, extraArgs, member, tls);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
