@@ -34,7 +34,7 @@ class DiskFullIT {
     @Test
     void aLoneMachineOnAFullDiskRefusesWritesServesReadsAndWatchesAndResumesOnceSpaceIsFreed() throws Exception {
         try (SmallDisk disk = SmallDisk.mount("32m");
-             EtcdCluster cluster = EtcdCluster.start(1, i -> disk.dataDir())) {
+             EtcdCluster cluster = EtcdCluster.start(1, List.of("-snapshot-count", "10"), i -> disk.dataDir())) {
             cluster.showLogsOnFailure(() -> {
                 Map<String, String> acked = new LinkedHashMap<>();
                 for (int i = 0; i < 20; i++) {
@@ -79,6 +79,27 @@ class DiskFullIT {
                 System.out.printf("full disk, one machine: writes taken again %d ms after the space was freed%n",
                         recovered.toMillis());
 
+                // a restart on a full disk: the machine comes up, serves reads and refuses writes
+                disk.fill();
+                writeUntilRefused(cluster, 0, acked);
+                cluster.restart(0);
+                assertRefusedForAFullDisk(writeUntilRefused(cluster, 0, acked));
+                assertEquals("v0", value(cluster.get(0, "before/0")));
+                disk.free();
+                EtcdCluster.poll(Duration.ofSeconds(10), "writes to be taken again after a restart", () -> {
+                    HttpAnswer a = cluster.request(0, "PUT", "/v2/keys/restarted", "value=yes");
+                    return a.isSuccess() ? a : null;
+                });
+                acked.put("restarted", "yes");
+                // failed snapshots left no temporary files to eat the space freed
+                try (var files = Files.list(disk.dataDir().resolve("snapshot"))) {
+                    List<Path> temporary = files.filter(p -> p.toString().endsWith(".tmp")).toList();
+                    assertEquals(List.of(), temporary);
+                }
+                String log = cluster.machine(0).logTail(1 << 20);
+                System.out.printf("full disk, one machine: %d failed snapshots logged, %d stalls%n",
+                        log.split("cannot save the snapshot", -1).length - 1, log.split("disk stalled", -1).length - 1);
+
                 cluster.restart(0);
                 for (Map.Entry<String, String> e : acked.entrySet()) {
                     assertEquals(e.getValue(), value(cluster.get(0, e.getKey())), e.getKey() + " after a restart");
@@ -90,7 +111,7 @@ class DiskFullIT {
     @Test
     void aLeaderOnAFullDiskHandsOverAndCatchesUpOnceSpaceIsFreed() throws Exception {
         try (SmallDisk disk = SmallDisk.mount("32m");
-             EtcdCluster cluster = EtcdCluster.start(3, i -> i == 0 ? disk.dataDir() : null)) {
+             EtcdCluster cluster = EtcdCluster.start(3, List.of(), i -> i == 0 ? disk.dataDir() : null)) {
             cluster.showLogsOnFailure(() -> {
                 assertEquals(0, cluster.leader(), "the first machine leads a new cluster");
                 Map<String, String> acked = new LinkedHashMap<>();

@@ -68,11 +68,11 @@ final class EtcdCluster implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(int)}, machine {@code i} keeping its data in {@code dataDirs.apply(i)} when
+     * As {@link #start(int, List)}, machine {@code i} keeping its data in {@code dataDirs.apply(i)} when
      * that is not null (directories the caller owns and cleans up).
      */
-    static EtcdCluster start(int size, java.util.function.IntFunction<Path> dataDirs) {
-        EtcdCluster cluster = new EtcdCluster(List.of(), EtcdProcess.Tls.NONE);
+    static EtcdCluster start(int size, List<String> extraFlags, java.util.function.IntFunction<Path> dataDirs) {
+        EtcdCluster cluster = new EtcdCluster(extraFlags, EtcdProcess.Tls.NONE);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.join(i == 0 ? -1 : i - 1, dataDirs.apply(i));
