@@ -166,6 +166,34 @@ class DiskFullIT {
         }
     }
 
+    @Test
+    void aFirstStartOnAFullDiskExitsWithOneLineAndLeavesNothingBehind() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount("8m")) {
+            Files.createDirectories(disk.dataDir());
+            disk.fill();
+            // as a supervisor would: start it again and again
+            for (int attempt = 0; attempt < 2; attempt++) {
+                StartAttempt start = StartAttempt.run("m0", List.of("-data-dir", disk.dataDir().toString()),
+                        Duration.ofSeconds(30));
+                assertEquals(1, start.exit().orElse(-1), start.toString());
+                List<String> lines = start.stderr().lines().toList();
+                assertEquals(1, lines.size(), start.stderr());
+                assertTrue(lines.get(0).startsWith("etcd: ") && lines.get(0).contains("No space left on device"),
+                        lines.get(0));
+                try (var files = Files.list(disk.dataDir())) {
+                    assertEquals(List.of(), files.filter(Files::isRegularFile).toList(), "left behind");
+                }
+                System.out.printf("full disk, first start: exit %d after %d ms: %s%n", start.exit().getAsInt(),
+                        start.millis(), lines.get(0));
+            }
+            disk.free();
+            try (EtcdCluster cluster = EtcdCluster.start(1, List.of(), i -> disk.dataDir())) {
+                Map<String, String> acked = new LinkedHashMap<>();
+                put(cluster, 0, acked, "started", "at last");
+            }
+        }
+    }
+
     private static void put(EtcdCluster cluster, int via, Map<String, String> acked, String key, String value) {
         HttpAnswer a = cluster.send(via, "PUT", "/v2/keys/" + key, "value=" + EtcdCluster.encode(value));
         if (!a.isSuccess()) {
