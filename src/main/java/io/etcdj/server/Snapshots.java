@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * entries, written by a thread of its own so the node loop only pays for serializing the store.
  *
  * <p>A snapshot that cannot be taken (the store does not serialize, the disk write fails) is
- * logged in one line and tried again once {@code snapshotCount} more entries are applied; it is
- * never fatal, since the log still holds everything. Saves never overlap: the writer thread's and
+ * logged in one line, saying how far the log has grown since the last good snapshot (it cannot be
+ * compacted meanwhile), and tried again once {@code snapshotCount} more entries are applied; it is
+ * never fatal, since the log still holds everything. A failed save leaves no temporary file. Saves never overlap: the writer thread's and
  * {@link #install}'s (a leader's snapshot, on the node loop) take turns, and a local snapshot that
  * an installed one has overtaken is dropped rather than saved over it.
  */
