@@ -138,6 +138,12 @@ public final class DataDir {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(dir);
         } catch (IOException e) {
+            try {
+                // a full disk: leave nothing half-written behind for the next start
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new ConfigException("cannot write " + file + ": " + reason(e), e);
         }
     }

@@ -32,6 +32,10 @@ final class CommandDispatch {
     }
 
     private CompletableFuture<Reply> dispatch(Command command, ClientRequest request, boolean v1) {
+        EtcdException refused = server.writesRefused();
+        if (refused != null) {
+            throw refused;
+        }
         if (!server.isLeader()) {
             return CompletableFuture.completedFuture(toLeader(request));
         }

@@ -97,6 +97,27 @@ public final class RaftNode {
     }
 
     /**
+     * Gives up leadership at once, for a leader that can no longer carry out its Readies (its disk
+     * fails): steps down to follower in the same term, so it takes no more proposals, and asks
+     * its most up-to-date follower to campaign now (TimeoutNow, §3.10 of the thesis) rather than
+     * leave the cluster waiting an election timeout. Voting still decides who leads: a follower
+     * that lacks committed entries cannot win.
+     *
+     * <p>The message is returned instead of queued for the next Ready: it promises nothing about
+     * this member's log or vote, so the caller may send it while a Ready is outstanding.
+     *
+     * @return the TimeoutNow to send, or null when this member does not lead or has no follower
+     */
+    public Message.TimeoutNow stepDown() {
+        if (raft.role != Role.LEADER) {
+            return null;
+        }
+        String to = raft.replication.bestFollower();
+        raft.becomeFollower(raft.term, null);
+        return to == null ? null : new Message.TimeoutNow(raft.self, to, raft.term);
+    }
+
+    /**
      * Handles a message received from another member. Never throws on what a peer sent: a
      * message that does not fit this member's state is dropped without changing anything and
      * counted in {@link #droppedMessages()}.

@@ -314,4 +314,25 @@ final class Replication {
             raft.send(new TimeoutNow(raft.self, best, raft.term));
         }
     }
+
+    /**
+     * The follower with the longest log this leader knows of, preferring those heard from in the
+     * current election timeout; null without followers.
+     */
+    String bestFollower() {
+        String best = null;
+        Progress bestProgress = null;
+        for (Map.Entry<String, Progress> e : raft.tracker.all().entrySet()) {
+            Progress pr = e.getValue();
+            if (e.getKey().equals(raft.self)) {
+                continue;
+            }
+            if (bestProgress == null || (pr.recentActive && !bestProgress.recentActive)
+                    || (pr.recentActive == bestProgress.recentActive && pr.match > bestProgress.match)) {
+                best = e.getKey();
+                bestProgress = pr;
+            }
+        }
+        return best;
+    }
 }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -118,7 +119,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
 
     /** Starts the node; a failure of its loop halts the process (see the other overload). */
     public static EtcdNode start(Settings settings, Clock clock) throws IOException {
-        // A failed fsync or a broken invariant: going on could acknowledge what is not durable.
+        // A broken invariant: going on could acknowledge what is not durable.
         return start(settings, clock, e -> Runtime.getRuntime().halt(2));
     }
 
@@ -126,10 +127,17 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
      * Opens the log, replays every committed command into a new store and starts the loop. When
      * this returns the store holds everything the node ever acknowledged.
      *
-     * @param onFatal what to do when the local disk fails or this machine is removed from the
-     *                cluster (the loop has stopped by then)
+     * @param onFatal what to do when an invariant of our own breaks or this machine is removed
+     *                from the cluster (the loop has stopped by then); a failing disk only stalls
+     *                the loop, which refuses writes until it can write again
      */
     public static EtcdNode start(Settings settings, Clock clock, Consumer<Throwable> onFatal) throws IOException {
+        return start(settings, clock, onFatal, RaftStorage::new);
+    }
+
+    /** As {@link #start(Settings, Clock, Consumer)}, persisting through the storage {@code storage} makes. */
+    static EtcdNode start(Settings settings, Clock clock, Consumer<Throwable> onFatal,
+                          BiFunction<WriteAheadLog, Snapshots, RaftStorage> storage) throws IOException {
         Snapshots snapshots = Snapshots.open(settings.snapshotDir(), settings.snapshotCount());
         SnapshotRecord newest = snapshots.newest();
         WriteAheadLog wal = WriteAheadLog.open(settings.logDir(), newest == null ? 0 : newest.index(),
@@ -155,7 +163,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             raft = RaftNode.create(raftConfig, new RestoredState(wal.hardState(), snapshot, wal.entries()));
             LOG.info("replaying {} log entries (commit index {})", wal.entries().size(), wal.hardState().commit());
         }
-        EtcdNode node = new EtcdNode(settings, clock, store, new RaftStorage(wal, snapshots), snapshots, raft,
+        EtcdNode node = new EtcdNode(settings, clock, store, storage.apply(wal, snapshots), snapshots, raft,
                 fresh, onFatal);
         if (newest != null) {
             node.registry.reload();
@@ -254,6 +262,11 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     @Override
     public boolean isLeader() {
         return loop.softState().role() == io.etcdj.raft.Role.LEADER;
+    }
+
+    @Override
+    public EtcdException writesRefused() {
+        return loop.diskStalled() ? loop.writeRefusal() : null;
     }
 
     @Override

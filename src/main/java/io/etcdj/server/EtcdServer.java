@@ -24,6 +24,16 @@ public interface EtcdServer {
 
     boolean isLeader();
 
+    /**
+     * Why this machine refuses writes now (its disk is full or fails), as the error 300 to answer
+     * them with at once; null while it takes them. A machine that refuses writes answers them
+     * itself rather than redirect: it drops peer messages meanwhile, so its idea of the leader is
+     * stale.
+     */
+    default io.etcdj.store.EtcdException writesRefused() {
+        return null;
+    }
+
     /** Peer URL of the current leader, or empty when none is known. */
     String leaderPeerUrl();
 

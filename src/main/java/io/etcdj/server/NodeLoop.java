@@ -39,8 +39,15 @@ import java.util.function.Consumer;
  * send the leader's appends, persist (fsync), send the rest, hand committed entries to the
  * applier, advance.
  *
- * <p>Only a failure of the local disk (or a broken invariant of our own) stops the loop. Messages
- * from the network that do not fit are dropped with a log line.
+ * <p>A Ready that cannot be persisted (the disk is full or fails) stalls the loop rather than stop
+ * it ({@link DiskStall}): the Ready is held and tried again with a growing pause, and meanwhile
+ * nothing that promises durability goes out and nothing more is applied; a leader hands its
+ * leadership to a follower at once; peer messages are dropped, as a partitioned member would lose
+ * them, and the core neither ticks nor campaigns, so its unpersisted state does not grow; client
+ * writes are refused at once with error 300. Plain reads and watches, served from the store,
+ * never wait for the loop. Once the held Ready is persisted the loop goes on where it stopped.
+ * Only a broken invariant of our own stops the loop. Messages from the network that do not fit
+ * are dropped with a log line.
  */
 final class NodeLoop implements Applier.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLoop.class);
@@ -67,6 +74,7 @@ final class NodeLoop implements Applier.Listener {
     private final Thread thread;
     private final DroppedMessages dropped = new DroppedMessages();
     private final RequestDeadlines deadlines = new RequestDeadlines();
+    private final DiskStall disk;
     private volatile boolean running = true;
 
     // Owned by the loop thread.
@@ -75,6 +83,9 @@ final class NodeLoop implements Applier.Listener {
     private final List<Retry> awaitingLeader = new ArrayList<>();
     private long nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
     private long replayedIndex;
+    /** The Ready the disk could not persist, with its messages still to send after it; or null. */
+    private Ready held;
+    private List<Message> heldLate;
     private volatile boolean memberAtStart;
     /** The last snapshot from a peer whose store image was decoded when it arrived. */
     private byte[] validatedData;
@@ -103,6 +114,7 @@ final class NodeLoop implements Applier.Listener {
         this.store = store;
         this.clock = clock;
         this.onFatal = onFatal;
+        this.disk = new DiskStall(tickNanos);
         this.thread = new Thread(this::run, "node-loop");
         inbox.consumer(thread);
     }
@@ -121,8 +133,12 @@ final class NodeLoop implements Applier.Listener {
     void start() {
         thread.start();
         if (raft.membership().size() == 1 && raft.membership().contains(self)) {
-            // Alone in the cluster: no one to wait for, take the lead at once.
-            inbox.internal(raft::campaign);
+            // Alone in the cluster: no one to wait for, take the lead at once (once its disk works).
+            inbox.internal(() -> {
+                if (!disk.stalled()) {
+                    raft.campaign();
+                }
+            });
         }
     }
 
@@ -145,6 +161,16 @@ final class NodeLoop implements Applier.Listener {
         return term;
     }
 
+    /** Whether the disk stalls this machine: it refuses writes until the log can be written again. */
+    boolean diskStalled() {
+        return disk.stalled();
+    }
+
+    /** The error writes are refused with while {@link #diskStalled()}. */
+    EtcdException writeRefusal() {
+        return disk.refusal(store.index());
+    }
+
     /** Whether this machine was a member as of the log it replayed at start (false after a removal). */
     boolean wasMemberAtStart() {
         return memberAtStart;
@@ -165,7 +191,11 @@ final class NodeLoop implements Applier.Listener {
                 }
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
-                    raft.tick();
+                    if (held == null) {
+                        raft.tick();
+                    } else if (disk.retryDue(now)) {
+                        retryHeld(now);
+                    }
                     nextTick = Math.max(nextTick + tickNanos, now);
                     expireKeys();
                     deadlines.expire(now, this::timedOut);
@@ -173,15 +203,15 @@ final class NodeLoop implements Applier.Listener {
                 }
                 processReadies();
             }
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("stopping: the node loop failed: {}", e.toString(), e);
             running = false;
             onFatal.accept(e);
         }
     }
 
-    private void processReadies() throws IOException {
-        while (raft.hasReady()) {
+    private void processReadies() {
+        while (held == null && raft.hasReady()) {
             Ready rd = raft.ready();
             // A leader's appends promise nothing about its own disk (its copy counts toward a quorum
             // only once persisted), so they go out before the fsync, overlapping it (thesis §10.2.1).
@@ -193,28 +223,89 @@ final class NodeLoop implements Applier.Listener {
                         ? early : late).add(m);
             }
             send(early);
+            if (persisted(rd)) {
+                carryOut(rd, late, rd.softState());
+            } else {
+                held = rd;
+                heldLate = late;
+            }
+        }
+    }
+
+    /** Tries the held Ready again; once it is durable the loop goes on where it stopped. */
+    private void retryHeld(long now) {
+        if (!persisted(held)) {
+            return;
+        }
+        disk.recovered(now);
+        Ready rd = held;
+        List<Message> late = heldLate;
+        held = null;
+        heldLate = null;
+        // The role may have changed since the Ready was made (a leader stepped down meanwhile).
+        carryOut(rd, late, rd.softState() == null ? null : raft.softState());
+        processReadies();
+    }
+
+    /** Persists a Ready; a failure of the disk stalls the loop instead of stopping it. */
+    private boolean persisted(Ready rd) {
+        try {
             storage.persist(rd);
-            send(late);
-            if (rd.snapshot() != null) {
-                Snapshot s = rd.snapshot();
-                applier.restore(s, s.data() == validatedData ? validatedImage : null);
-                validatedData = null;
-                validatedImage = null;
+            return true;
+        } catch (IOException e) {
+            if (disk.failed(e, System.nanoTime())) {
+                stalled();
             }
-            raft.advance(rd);
-            if (!rd.committedEntries().isEmpty()) {
-                applier.apply(rd.committedEntries(), raft.appliedSnapshotMetadata());
+            return false;
+        }
+    }
+
+    /**
+     * The disk stalled: what waits on this member cannot be promised any more, and a leader gives
+     * way at once to a follower that can write, rather than leave the cluster without a working
+     * leader until its followers' election timeout.
+     */
+    private void stalled() {
+        // A write under way may still commit: its entry may have reached the followers already.
+        EtcdException why = error(disk.cause() + "; a write under way may or may not "
+                + "be applied");
+        proposals.failAll(why);
+        readRequests.values().forEach(f -> f.completeExceptionally(why));
+        readRequests.clear();
+        membershipChanges.failAll(why);
+        // A lone leader keeps its role: no one could take over, and it goes on at once when it recovers.
+        if (raft.isLeader() && raft.membership().size() > 1) {
+            Message.TimeoutNow handOver = raft.stepDown();
+            if (handOver != null) {
+                LOG.warn("handing the leadership to {}: this machine cannot write its log", handOver.to());
+                // It promises nothing about our log or vote: it may go out while the Ready is held.
+                transport.send(List.of(handOver));
             }
-            for (ReadState rs : rd.readStates()) {
-                CompletableFuture<Void> f = readRequests.remove(rs.requestId());
-                if (f != null) {
-                    applier.whenApplied(rs.index(), f);
-                }
+            roleChanged(raft.softState());
+        }
+    }
+
+    private void carryOut(Ready rd, List<Message> late, SoftState softStateNow) {
+        send(late);
+        if (rd.snapshot() != null) {
+            Snapshot s = rd.snapshot();
+            applier.restore(s, s.data() == validatedData ? validatedImage : null);
+            validatedData = null;
+            validatedImage = null;
+        }
+        raft.advance(rd);
+        if (!rd.committedEntries().isEmpty()) {
+            applier.apply(rd.committedEntries(), raft.appliedSnapshotMetadata());
+        }
+        for (ReadState rs : rd.readStates()) {
+            CompletableFuture<Void> f = readRequests.remove(rs.requestId());
+            if (f != null) {
+                applier.whenApplied(rs.index(), f);
             }
-            term = raft.term();
-            if (rd.softState() != null) {
-                roleChanged(rd.softState());
-            }
+        }
+        term = raft.term();
+        if (softStateNow != null) {
+            roleChanged(softStateNow);
         }
     }
 
@@ -243,6 +334,11 @@ final class NodeLoop implements Applier.Listener {
      * not yet applied a new leader's addition must still answer it); what it drops is logged.
      */
     void step(Message m) {
+        if (disk.stalled()) {
+            disk.droppedMessage();
+            dropped.note(m, "the disk of this machine is stalled");
+            return;
+        }
         if (m instanceof Message.InstallSnapshot && !storage.snapshotsEnabled()) {
             dropped.note(m, "snapshots are off on this machine (-snapshot=false)");
             return;
@@ -297,6 +393,10 @@ final class NodeLoop implements Applier.Listener {
         if (future.isDone()) {
             return; // its deadline passed while it waited
         }
+        if (disk.stalled()) {
+            future.completeExceptionally(disk.refusal(store.index()));
+            return;
+        }
         long id = nextRequestId++;
         ProposalOutcome outcome = raft.propose(CommandCodec.encode(id, command));
         if (outcome instanceof ProposalOutcome.Accepted) {
@@ -313,6 +413,11 @@ final class NodeLoop implements Applier.Listener {
         if (future.isDone()) {
             return;
         }
+        if (disk.stalled()) {
+            // A linearizable read needs a leader that can write; plain reads are served meanwhile.
+            future.completeExceptionally(disk.refusal(store.index()));
+            return;
+        }
         long id = nextRequestId++;
         ProposalOutcome outcome = raft.readIndex(id);
         if (outcome instanceof ProposalOutcome.Accepted) {
@@ -327,10 +432,18 @@ final class NodeLoop implements Applier.Listener {
     private record Retry(CompletableFuture<?> future, Runnable run) {}
 
     void join(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        if (disk.stalled()) {
+            future.completeExceptionally(disk.refusal(store.index()));
+            return;
+        }
         membershipChanges.join(request, future);
     }
 
     void remove(String name, CompletableFuture<ChangeOutcome> future) {
+        if (disk.stalled()) {
+            future.completeExceptionally(disk.refusal(store.index()));
+            return;
+        }
         membershipChanges.remove(name, future);
     }
 
@@ -349,7 +462,7 @@ final class NodeLoop implements Applier.Listener {
 
     /** On the leader, expiry is a command like any other, so every member expires the same keys. */
     private void expireKeys() {
-        if (expiryInFlight || softState.role() != Role.LEADER) {
+        if (expiryInFlight || softState.role() != Role.LEADER || disk.stalled()) {
             return;
         }
         Instant next = store.nextExpiration();

@@ -12,9 +12,10 @@ import java.io.IOException;
  * What the Raft core asks to be made durable: the hard state and new entries go to the log
  * (fsynced when the Ready says so), and a snapshot received from the leader goes to the snapshot
  * directory before the log is reset to continue from it. A failure here is a failure of the
- * local disk, the one thing that stops a member.
+ * local disk: the node loop holds the Ready and tries it again (see {@link NodeLoop}), which the
+ * log allows since a failed save leaves it as it was. Not final: tests fail it on demand.
  */
-final class RaftStorage implements AutoCloseable {
+class RaftStorage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftStorage.class);
 
     private final WriteAheadLog wal;

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * entries, written by a thread of its own so the node loop only pays for serializing the store.
  *
  * <p>A snapshot that cannot be taken (the store does not serialize, the disk write fails) is
- * logged in one line and tried again once {@code snapshotCount} more entries are applied; it is
- * never fatal, since the log still holds everything. Saves never overlap: the writer thread's and
+ * logged in one line, saying how far the log has grown since the last good snapshot (it cannot be
+ * compacted meanwhile), and tried again once {@code snapshotCount} more entries are applied; it is
+ * never fatal, since the log still holds everything. A failed save leaves no temporary file. Saves never overlap: the writer thread's and
  * {@link #install}'s (a leader's snapshot, on the node loop) take turns, and a local snapshot that
  * an installed one has overtaken is dropped rather than saved over it.
  */
@@ -99,8 +100,8 @@ final class Snapshots implements AutoCloseable {
         } catch (RuntimeException | OutOfMemoryError e) {
             // Out of memory included: what the serialization allocated is garbage again once it fails.
             lastIndex = Math.max(lastIndex, meta.index());
-            LOG.warn("cannot take a snapshot at index {}, will try again after {} more entries: {}", meta.index(),
-                    every, e.toString());
+            LOG.warn("cannot take a snapshot at index {} ({}), will try again after {} more entries: {}",
+                    meta.index(), growth(meta.index()), every, e.toString());
             return;
         }
         saveInBackground(new Snapshot(meta, data), (System.nanoTime() - started) / 1000, whenSaved);
@@ -143,8 +144,8 @@ final class Snapshots implements AutoCloseable {
             writing = false;
         }
         if (failure != null) {
-            LOG.warn("cannot save the snapshot at index {}, will try again after {} more entries: {}",
-                    snapshot.index(), every, failure.toString());
+            LOG.warn("cannot save the snapshot at index {} ({}), will try again after {} more entries: {}",
+                    snapshot.index(), growth(snapshot.index()), every, failure.toString());
         } else if (!saved) {
             LOG.info("snapshot at index {} dropped: one at index {} is already saved", snapshot.index(),
                     previous.index());
@@ -158,6 +159,17 @@ final class Snapshots implements AutoCloseable {
                 LOG.warn("after saving the snapshot at index {}: {}", snapshot.index(), e.toString());
             }
         }
+    }
+
+    /**
+     * How far the log has grown past the newest good snapshot, for the line that reports a failed
+     * one: the log cannot be compacted meanwhile, and that growth must not go unnoticed.
+     */
+    private String growth(long index) {
+        Snapshot good = latest;
+        return good == null ? "the log holds all " + index + " entries: no snapshot was ever saved"
+                : "the log has grown by " + (index - good.index()) + " entries since the last good snapshot at index "
+                        + good.index();
     }
 
     /**

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -66,6 +67,13 @@ import java.util.stream.Stream;
  * roll over once they pass the segment size ({@link #SEGMENT_BYTES} unless told otherwise); the
  * old one is fsynced, and a new segment and its directory are fsynced before use.
  * Not thread-safe: the node loop alone writes.
+ *
+ * <h2>Failures</h2>
+ * A write or fsync that fails (a full disk, an I/O error) leaves the log as it was before the
+ * call: the segment is cut back to its previous end, and a new segment that could not be made
+ * whole is deleted and writing goes on in the old one. The caller may retry the same call once
+ * the disk recovers, and replay never meets a half-written batch. Should even the cut fail, the
+ * next call makes it first.
  */
 public final class WriteAheadLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
@@ -97,9 +105,14 @@ public final class WriteAheadLog implements Closeable {
     private boolean unsynced;
     private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
     private long syncs;
+    /** The current segment must be cut back to this size before the next write; -1 when it is whole. */
+    private long cutTo = -1;
+    /** Wraps every segment channel opened for writing: tests inject failures here. */
+    private final UnaryOperator<FileChannel> channels;
 
-    private WriteAheadLog(Path dir, long segmentBytes, HardState hardState) {
+    private WriteAheadLog(Path dir, long segmentBytes, HardState hardState, UnaryOperator<FileChannel> channels) {
         this.dir = dir;
+        this.channels = channels;
         this.segmentBytes = segmentBytes;
         this.hardState = hardState;
     }
@@ -125,6 +138,12 @@ public final class WriteAheadLog implements Closeable {
     /** As {@link #open(Path, long, long)}, rolling segments over at {@code segmentBytes}. */
     public static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes)
             throws IOException {
+        return open(dir, snapshotIndex, snapshotTerm, segmentBytes, UnaryOperator.identity());
+    }
+
+    /** As {@link #open(Path, long, long, long)}, writing segments through {@code channels}. */
+    static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes,
+                              UnaryOperator<FileChannel> channels) throws IOException {
         if (snapshotIndex < 0 || segmentBytes <= 0) {
             throw new IllegalArgumentException("snapshot index " + snapshotIndex + ", segment size " + segmentBytes);
         }
@@ -135,7 +154,7 @@ public final class WriteAheadLog implements Closeable {
             replay.read(segments.get(i), i == segments.size() - 1);
         }
         String reset = replay.settle(snapshotTerm);
-        WriteAheadLog wal = new WriteAheadLog(dir, segmentBytes, replay.hardState);
+        WriteAheadLog wal = new WriteAheadLog(dir, segmentBytes, replay.hardState, channels);
         if (segments.isEmpty()) {
             wal.startSegment(1, null);
         } else {
@@ -154,7 +173,8 @@ public final class WriteAheadLog implements Closeable {
             }
             Path last = segments.get(segments.size() - 1);
             wal.sequence = sequenceOf(last);
-            wal.current = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            wal.current = wal.channels.apply(FileChannel.open(last, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ));
             wal.currentFile = last;
             wal.currentSize = wal.current.size();
             wal.current.position(wal.currentSize);
@@ -228,7 +248,7 @@ public final class WriteAheadLog implements Closeable {
         if (writeState) {
             RecordCodec.putHardState(buf, hs);
         }
-        write(buf.flip(), sync);
+        append(buf.flip(), sync);
         if (!batch.isEmpty()) {
             lastIndex = batch.get(batch.size() - 1).index();
             currentLastIndex = Math.max(currentLastIndex, lastIndex);
@@ -260,7 +280,7 @@ public final class WriteAheadLog implements Closeable {
         if (!currentHasHardState && !hardState.equals(HardState.EMPTY)) {
             ByteBuffer buf = scratch(RecordCodec.hardStateSize(hardState));
             RecordCodec.putHardState(buf, hardState);
-            write(buf.flip(), true);
+            append(buf.flip(), true);
             currentHasHardState = true;
         } else if (unsynced) {
             force();
@@ -282,8 +302,9 @@ public final class WriteAheadLog implements Closeable {
         List<Path> old = new ArrayList<>();
         closed.forEach(s -> old.add(s.file()));
         old.add(currentFile);
-        current.close();
+        FileChannel previous = current;
         startSegment(sequence + 1, new SnapshotMark(index, term));
+        previous.close();
         for (Path p : old) {
             Files.deleteIfExists(p);
         }
@@ -329,16 +350,45 @@ public final class WriteAheadLog implements Closeable {
         return scratch.clear();
     }
 
-    private void write(ByteBuffer buf, boolean sync) throws IOException {
-        int size = buf.remaining();
-        while (buf.hasRemaining()) {
-            current.write(buf);
+    /**
+     * Writes {@code buf} at the end of the current segment, fsynced when {@code sync}; on failure
+     * the segment is cut back to where it ended, so the log is as before the call.
+     */
+    private void append(ByteBuffer buf, boolean sync) throws IOException {
+        repair();
+        long before = currentSize;
+        boolean wasUnsynced = unsynced;
+        try {
+            int size = buf.remaining();
+            while (buf.hasRemaining()) {
+                current.write(buf);
+            }
+            currentSize += size;
+            unsynced = true;
+            if (sync) {
+                force();
+            }
+        } catch (IOException e) {
+            currentSize = before;
+            unsynced = wasUnsynced;
+            cutTo = before;
+            try {
+                repair();
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+            }
+            throw e;
         }
-        currentSize += size;
-        unsynced = true;
-        if (sync) {
-            force();
+    }
+
+    /** Cuts off what a failed write may have left at the end of the current segment. */
+    private void repair() throws IOException {
+        if (cutTo < 0) {
+            return;
         }
+        current.truncate(cutTo);
+        current.position(cutTo);
+        cutTo = -1;
     }
 
     private void force() throws IOException {
@@ -353,16 +403,22 @@ public final class WriteAheadLog implements Closeable {
     }
 
     private void rollOver() throws IOException {
+        repair();
         // A torn tail is only forgiven in the newest segment: the old one must be whole first.
         if (unsynced) {
             force();
         }
-        current.close();
-        closed.add(new Segment(currentFile, currentLastIndex));
+        FileChannel old = current;
+        Segment finished = new Segment(currentFile, currentLastIndex);
         startSegment(sequence + 1, null);
+        closed.add(finished);
+        old.close();
     }
 
-    /** Creates segment {@code seq}: header, then the mark if any and the hard state, fsynced. */
+    /**
+     * Creates segment {@code seq}: header, then the mark if any and the hard state, fsynced, and
+     * makes it the current one. On failure the file is deleted and nothing changes.
+     */
     private void startSegment(long seq, SnapshotMark mark) throws IOException {
         Path file = dir.resolve(String.format("%016x.wal", seq));
         boolean withState = !hardState.equals(HardState.EMPTY);
@@ -376,13 +432,23 @@ public final class WriteAheadLog implements Closeable {
             RecordCodec.putHardState(buf, hardState);
         }
         buf.flip();
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
-        while (buf.hasRemaining()) {
-            ch.write(buf);
+        FileChannel ch = channels.apply(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, StandardOpenOption.READ));
+        try {
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+            syncDirectory(dir);
+        } catch (IOException e) {
+            try {
+                ch.close();
+                Files.deleteIfExists(file);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
-        ch.force(true);
-        syncDirectory(dir);
         current = ch;
         currentFile = file;
         currentSize = size;

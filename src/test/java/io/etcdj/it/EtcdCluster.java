@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,6 +67,24 @@ final class EtcdCluster implements AutoCloseable {
         return start(size, extraFlags, EtcdProcess.Tls.NONE);
     }
 
+    /**
+     * As {@link #start(int, List)}, machine {@code i} keeping its data in {@code dataDirs.apply(i)} when
+     * that is not null (directories the caller owns and cleans up).
+     */
+    static EtcdCluster start(int size, List<String> extraFlags, java.util.function.IntFunction<Path> dataDirs) {
+        EtcdCluster cluster = new EtcdCluster(extraFlags, EtcdProcess.Tls.NONE);
+        try {
+            for (int i = 0; i < size; i++) {
+                cluster.join(i == 0 ? -1 : i - 1, dataDirs.apply(i));
+            }
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.printLogs();
+            cluster.close();
+            throw e;
+        }
+    }
+
     /** As {@link #start(int, List)}, for flags that turn TLS on where {@code tls} says. */
     static EtcdCluster start(int size, List<String> extraFlags, EtcdProcess.Tls tls) {
         EtcdCluster cluster = new EtcdCluster(extraFlags, tls);
@@ -86,6 +105,14 @@ final class EtcdCluster implements AutoCloseable {
      * {@code via} (or starts a new cluster when {@code via} is negative). Returns its position.
      */
     int join(int via) {
+        return join(via, null);
+    }
+
+    /**
+     * As {@link #join(int)}, the new machine keeping its data in {@code dataDir} (one the caller
+     * owns and cleans up), or in a directory of its own when null.
+     */
+    int join(int via, Path dataDir) {
         int position = machines.size();
         List<String> flags = new ArrayList<>(List.of("-max-retry-attempts", "10"));
         flags.addAll(extraFlags);
@@ -93,7 +120,8 @@ final class EtcdCluster implements AutoCloseable {
             flags.addAll(List.of("-peers", EtcdProcess.HOST + ":" + machine(via).peerPort()));
         }
         List<String> jvmArgs = JVM_ARGS.isBlank() ? List.of() : List.of(JVM_ARGS.trim().split("\\s+"));
-        machines.add(EtcdProcess.startMember("m" + position, jvmArgs, flags, tls));
+        machines.add(dataDir == null ? EtcdProcess.startMember("m" + position, jvmArgs, flags, tls)
+                : EtcdProcess.startMember("m" + position, jvmArgs, flags, dataDir));
         return position;
     }
 

@@ -77,12 +77,12 @@ final class EtcdProcess implements AutoCloseable {
     private List<String> nextStartArgs = List.of();
 
     private EtcdProcess(String name, Path root, int clientPort, int peerPort, List<String> extraJvmArgs,
-                        List<String> extraArgs, boolean member, Tls tls, Placement placement) {
+                        List<String> extraArgs, boolean member, Tls tls, Placement placement, Path dataDir) {
         this.name = name;
         this.host = placement.host();
         this.commandPrefix = List.copyOf(placement.commandPrefix());
         this.root = root;
-        this.dataDir = root.resolve("data");
+        this.dataDir = dataDir;
         this.logFile = root.resolve("server.log");
         this.clientPort = clientPort;
         this.peerPort = peerPort;
@@ -131,26 +131,36 @@ final class EtcdProcess implements AutoCloseable {
 
     /** As {@link #startMember(String, List, List)}, at the address, ports and command prefix {@code placement} gives. */
     static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs, Placement placement) {
-        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE, placement);
+        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE, placement, null);
+    }
+
+    /**
+     * As {@link #startMember(String, List, List)}, with its data in {@code dataDir}, a directory the
+     * caller owns (a file system it mounted, say): {@link #close()} leaves it alone.
+     */
+    static EtcdProcess startMember(String name, List<String> extraJvmArgs, List<String> extraArgs, Path dataDir) {
+        int[] ports = freePorts(2);
+        return start(name, extraJvmArgs, extraArgs, true, Tls.NONE, new Placement(HOST, ports[0], ports[1], List.of()),
+                dataDir);
     }
 
     private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
                                      Tls tls) {
         int[] ports = freePorts(2);
-        return start(name, extraJvmArgs, extraArgs, member, tls, new Placement(HOST, ports[0], ports[1], List.of()));
+        return start(name, extraJvmArgs, extraArgs, member, tls, new Placement(HOST, ports[0], ports[1], List.of()), null);
     }
 
     private static EtcdProcess start(String name, List<String> extraJvmArgs, List<String> extraArgs, boolean member,
-                                     Tls tls, Placement placement) {
+                                     Tls tls, Placement placement, Path ownDataDir) {
         Path root;
         try {
             root = Files.createTempDirectory("etcdj-it-");
-            Files.createDirectories(root.resolve("data"));
+            Files.createDirectories(ownDataDir == null ? root.resolve("data") : ownDataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         EtcdProcess node = new EtcdProcess(name, root, placement.clientPort(), placement.peerPort(), extraJvmArgs,
-                extraArgs, member, tls, placement);
+                extraArgs, member, tls, placement, ownDataDir == null ? root.resolve("data") : ownDataDir);
         LIVE.add(node);
         try {
             node.launchAndAwaitReady();
