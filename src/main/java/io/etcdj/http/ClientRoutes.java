@@ -1,11 +1,19 @@
 package io.etcdj.http;
 
+import io.etcdj.mod.LeaderModule;
+import io.etcdj.mod.LockModule;
 import io.etcdj.server.EtcdServer;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.time.Clock;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
 /** The route table of the client API, in the reference's order. */
 final class ClientRoutes {
+    /** The methods a route answers whatever the method, as the reference's catch-all routes did. */
+    private static final String[] ANY_METHOD = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT"};
+
     private ClientRoutes() {
     }
 
@@ -27,8 +35,18 @@ final class ClientRoutes {
                 .key("/v2/keys/", new V2DeleteHandler(dispatch), "DELETE");
         installInfo(router, "/v2", cluster);
         router.exact("/v2/speedTest", new SpeedTestHandler(server), "GET");
-        // the modules (/mod/...) will take a prefix route here, after everything else
+        installModules(router, server, dispatch, clock);
         return router;
+    }
+
+    /** The modules under {@code /mod}, after everything else, as the reference mounts them. */
+    private static void installModules(Router router, EtcdServer server, CommandDispatch dispatch, Clock clock) {
+        LockModule lock = new LockModule(server, dispatch, clock);
+        router.exact("/mod", request -> completedFuture(Reply.movedPermanently("/")), ANY_METHOD)
+                .exact("/mod/dashboard", request -> completedFuture(
+                        Reply.redirect(HttpResponseStatus.FOUND, "/mod/dashboard/", request.method())), ANY_METHOD)
+                .prefix("/mod/v2/lock", lock.routes())
+                .prefix("/mod/v2/leader", new LeaderModule(lock).routes());
     }
 
     private static void installInfo(Router router, String version, ClusterEndpoints cluster) {
