@@ -1,14 +1,19 @@
 package io.etcdj.http;
 
+import io.etcdj.mod.LeaderModule;
+import io.etcdj.mod.LockModule;
 import io.etcdj.server.EtcdServer;
-
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
+
+import static java.util.concurrent.CompletableFuture.completedFuture;
 
 /** The route table of the client API, in the reference's order. */
 final class ClientRoutes {
+    /** The methods a route answers whatever the method, as the reference's catch-all routes did. */
+    private static final String[] ANY_METHOD = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT"};
+
     private ClientRoutes() {
     }
 
@@ -30,11 +35,19 @@ final class ClientRoutes {
                 .key("/v2/keys/", new V2DeleteHandler(dispatch), "DELETE");
         installInfo(router, "/v2", cluster);
         router.exact("/v2/speedTest", new SpeedTestHandler(server), "GET");
-        // the modules (/mod/...) will take a prefix route here, after everything else
-        router.exact("/mod/dashboard", request -> CompletableFuture.completedFuture(
-                Reply.redirect(HttpResponseStatus.FOUND, DashboardFiles.PREFIX, request.method())), "GET", "HEAD");
-        router.prefix(DashboardFiles.PREFIX, new DashboardFiles());
+        installModules(router, server, dispatch, clock);
         return router;
+    }
+
+    /** The modules under {@code /mod}, after everything else, as the reference mounts them. */
+    private static void installModules(Router router, EtcdServer server, CommandDispatch dispatch, Clock clock) {
+        LockModule lock = new LockModule(server, dispatch, clock);
+        router.exact("/mod", request -> completedFuture(Reply.movedPermanently("/")), ANY_METHOD)
+                .exact("/mod/dashboard", request -> completedFuture(
+                        Reply.redirect(HttpResponseStatus.FOUND, "/mod/dashboard/", request.method())), ANY_METHOD)
+                .prefix("/mod/v2/lock", lock.routes())
+                .prefix("/mod/v2/leader", new LeaderModule(lock).routes())
+                .prefix(DashboardFiles.PREFIX, new DashboardFiles());
     }
 
     private static void installInfo(Router router, String version, ClusterEndpoints cluster) {

@@ -16,10 +16,10 @@ import java.util.concurrent.CompletableFuture;
  * Writes over the {@link RequestLimits} are refused before they are proposed. The proposal completes
  * on the node's loop; the answer is built on the connection's, so that loop only hands it over.
  */
-final class CommandDispatch {
+public final class CommandDispatch {
     private final EtcdServer server;
 
-    CommandDispatch(EtcdServer server) {
+    public CommandDispatch(EtcdServer server) {
         this.server = server;
     }
 
@@ -44,7 +44,7 @@ final class CommandDispatch {
     }
 
     /** The redirect of a request that only the leader may serve. */
-    Reply toLeader(ClientRequest request) {
+    public Reply toLeader(ClientRequest request) {
         String leader = server.leaderClientUrl();
         if (leader == null || leader.isEmpty()) {
             throw new EtcdException(EtcdException.RAFT_INTERNAL, "", server.store().index());

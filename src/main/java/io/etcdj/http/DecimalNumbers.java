@@ -7,14 +7,14 @@ import java.time.Instant;
  * Number fields of the API, accepted exactly as the reference accepts them: ASCII digits only, a
  * sign only where a signed number is expected, anything else or out of range is refused.
  */
-final class DecimalNumbers {
+public final class DecimalNumbers {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private DecimalNumbers() {
     }
 
     /** A signed 64-bit decimal with an optional {@code +}/{@code -} sign. */
-    static long parseSigned(String s) {
+    public static long parseSigned(String s) {
         if (s.isEmpty()) {
             throw new NumberFormatException("empty");
         }
@@ -53,7 +53,7 @@ final class DecimalNumbers {
      *
      * @throws NumberFormatException when the value is not a signed integer
      */
-    static Instant expireTime(String ttl, Clock clock) {
+    public static Instant expireTime(String ttl, Clock clock) {
         if (ttl.isEmpty()) {
             return null;
         }

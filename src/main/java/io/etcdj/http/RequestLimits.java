@@ -9,7 +9,7 @@ import io.etcdj.store.EtcdException;
  * error 209 ("Invalid field") with a cause naming the limit. The reference had no such limits; they
  * sit far above anything it was used for (its own tests go 700 levels deep).
  */
-final class RequestLimits {
+public final class RequestLimits {
     /** etcd v2's number for a field the server will not take; the v0.2 store has no message for it. */
 
     /** Longest key, in UTF-8 bytes, as the store names it (with its leading slash). */
@@ -33,7 +33,7 @@ final class RequestLimits {
      * @param index the store index, reported in the error
      * @throws EtcdException 209 naming the limit
      */
-    static void check(Command command, long index) {
+    public static void check(Command command, long index) {
         if (command instanceof Command.Set c) {
             checkKey(c.key(), 0, 0, index);
             checkValue("value", c.value(), index);

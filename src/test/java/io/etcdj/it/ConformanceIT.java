@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -27,9 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code ../shared/conformance} beside the project, else {@code fixtures/conformance}),
  * {@code etcdj.conformance.only} (comma-separated scenario names), {@code etcdj.conformance.settle}
  * (seconds after an async step, default 0.5), {@code etcdj.conformance.extraFields} (default
- * {@code prevNode}), {@code etcdj.conformance.extraHeaders} (none by default),
- * {@code etcdj.conformance.includeModules=true} to run the {@code mod-*}
- * scenarios too.
+ * {@code prevNode}), {@code etcdj.conformance.extraHeaders} (none by default).
  */
 class ConformanceIT {
 
@@ -53,10 +50,6 @@ class ConformanceIT {
 
     private static void replay(JsonNode scenario, AnswerComparator.Options options, Duration settle) throws Exception {
         String name = scenario.get("name").asText();
-        if (name.startsWith("mod-") && !Boolean.getBoolean("etcdj.conformance.includeModules")) {
-            abort("the lock, leader and dashboard modules (mod-*) are not part of this step; "
-                    + "-Detcdj.conformance.includeModules=true runs them");
-        }
         try (EtcdProcess node = EtcdProcess.start()) {
             ScenarioRun run = new ScenarioRun(new ScenarioRun.Target(EtcdProcess.HOST, node.clientPort(), node.peerPort()),
                     settle, options);

@@ -275,6 +275,11 @@ final class EtcdCluster implements AutoCloseable {
         return send(URI.create(machine(via).clientUrl()), method, target, form);
     }
 
+    /** As {@link #send(int, String, String, String)}, with its own bound on each exchange (for requests that wait). */
+    HttpAnswer send(int via, String method, String target, String form, Duration timeout) {
+        return send(URI.create(machine(via).clientUrl()), method, target, form, timeout);
+    }
+
     /** PUT value through machine {@code via}, following the redirect to the leader. */
     HttpAnswer put(int via, String key, String value) {
         return send(via, "PUT", "/v2/keys/" + key, "value=" + encode(value));
