@@ -1,8 +1,9 @@
 package io.etcdj.wal;
 
-import io.etcdj.raft.HardState;
-
+import io.etcdj.fs.DurableFile;
+import io.etcdj.fs.FileSystem;
 import io.etcdj.raft.Entry;
+import io.etcdj.raft.HardState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,14 +11,10 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The file-backed Raft log: entries and hard state, appended and fsynced before anything that
@@ -79,6 +76,7 @@ public final class WriteAheadLog implements Closeable {
     private record Segment(Path file, long lastIndex) {
     }
 
+    private final FileSystem fs;
     private final Path dir;
     private final long segmentBytes;
     private List<Entry> entries = List.of();
@@ -88,7 +86,7 @@ public final class WriteAheadLog implements Closeable {
     private long snapshotIndex;
     private final ArrayDeque<Segment> closed = new ArrayDeque<>();
     private long sequence;
-    private FileChannel current;
+    private DurableFile current;
     private Path currentFile;
     private long currentSize;
     private long currentLastIndex;
@@ -98,7 +96,8 @@ public final class WriteAheadLog implements Closeable {
     private ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
     private long syncs;
 
-    private WriteAheadLog(Path dir, long segmentBytes, HardState hardState) {
+    private WriteAheadLog(FileSystem fs, Path dir, long segmentBytes, HardState hardState) {
+        this.fs = fs;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.hardState = hardState;
@@ -125,17 +124,23 @@ public final class WriteAheadLog implements Closeable {
     /** As {@link #open(Path, long, long)}, rolling segments over at {@code segmentBytes}. */
     public static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes)
             throws IOException {
+        return open(FileSystem.real(), dir, snapshotIndex, snapshotTerm, segmentBytes);
+    }
+
+    /** As {@link #open(Path, long, long, long)}, with every file operation going through {@code fs}. */
+    public static WriteAheadLog open(FileSystem fs, Path dir, long snapshotIndex, long snapshotTerm,
+            long segmentBytes) throws IOException {
         if (snapshotIndex < 0 || segmentBytes <= 0) {
             throw new IllegalArgumentException("snapshot index " + snapshotIndex + ", segment size " + segmentBytes);
         }
-        Files.createDirectories(dir);
-        List<Path> segments = segments(dir);
-        LogReplay replay = new LogReplay(snapshotIndex);
+        fs.createDirectories(dir);
+        List<Path> segments = segments(fs, dir);
+        LogReplay replay = new LogReplay(fs, snapshotIndex);
         for (int i = 0; i < segments.size(); i++) {
             replay.read(segments.get(i), i == segments.size() - 1);
         }
         String reset = replay.settle(snapshotTerm);
-        WriteAheadLog wal = new WriteAheadLog(dir, segmentBytes, replay.hardState);
+        WriteAheadLog wal = new WriteAheadLog(fs, dir, segmentBytes, replay.hardState);
         if (segments.isEmpty()) {
             wal.startSegment(1, null);
         } else {
@@ -143,9 +148,9 @@ public final class WriteAheadLog implements Closeable {
             if (first > 0) {
                 // A reset was cut short by a crash: finish deleting what its mark supersedes.
                 for (int i = 0; i < first; i++) {
-                    Files.delete(segments.get(i));
+                    fs.delete(segments.get(i));
                 }
-                syncDirectory(dir);
+                fs.syncDirectory(dir);
                 LOG.info("deleted {} log segments left before the snapshot mark at {}", first,
                         replay.mark.index());
             }
@@ -154,7 +159,7 @@ public final class WriteAheadLog implements Closeable {
             }
             Path last = segments.get(segments.size() - 1);
             wal.sequence = sequenceOf(last);
-            wal.current = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            wal.current = fs.open(last);
             wal.currentFile = last;
             wal.currentSize = wal.current.size();
             wal.current.position(wal.currentSize);
@@ -266,9 +271,9 @@ public final class WriteAheadLog implements Closeable {
             force();
         }
         for (int i = 0; i < releasable; i++) {
-            Files.delete(closed.removeFirst().file());
+            fs.delete(closed.removeFirst().file());
         }
-        syncDirectory(dir);
+        fs.syncDirectory(dir);
         return releasable;
     }
 
@@ -285,9 +290,9 @@ public final class WriteAheadLog implements Closeable {
         current.close();
         startSegment(sequence + 1, new SnapshotMark(index, term));
         for (Path p : old) {
-            Files.deleteIfExists(p);
+            fs.deleteIfExists(p);
         }
-        syncDirectory(dir);
+        fs.syncDirectory(dir);
         closed.clear();
         entries = List.of();
         lastIndex = index;
@@ -376,13 +381,12 @@ public final class WriteAheadLog implements Closeable {
             RecordCodec.putHardState(buf, hardState);
         }
         buf.flip();
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        DurableFile ch = fs.create(file);
         while (buf.hasRemaining()) {
             ch.write(buf);
         }
         ch.force(true);
-        syncDirectory(dir);
+        fs.syncDirectory(dir);
         current = ch;
         currentFile = file;
         currentSize = size;
@@ -398,17 +402,14 @@ public final class WriteAheadLog implements Closeable {
 
     /** Fsyncs a directory so that a file created, renamed or deleted in it stays so after a crash. */
     public static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        FileSystem.real().syncDirectory(dir);
     }
 
-    private static List<Path> segments(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}\\.wal"))
-                    .sorted()
-                    .toList();
-        }
+    private static List<Path> segments(FileSystem fs, Path dir) throws IOException {
+        return fs.list(dir).stream()
+                .filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}\\.wal"))
+                .sorted()
+                .toList();
     }
 
     private static long sequenceOf(Path segment) {
