@@ -45,6 +45,10 @@ import java.util.zip.CRC32C;
  * beyond the newest {@code keep} are deleted. Temporary files are deleted only by {@link #open},
  * as leftovers of an earlier process, so a save never removes the file another one is writing.
  * Saves are serialized on the instance; {@link #loadNewest} may run beside a save.
+ * After a power cut, a snapshot whose rename was not yet made durable by the directory's fsync
+ * may be gone (the log still holds its entries: the log is compacted only after the save returns),
+ * and a temporary file may be left, torn or zero-filled: it is never read, and open deletes it.
+ * A file under a final name was fsynced before it was renamed, so it is whole.
  *
  * <h2>Reading</h2>
  * {@link #loadNewest} takes the newest snapshot that is whole: one with a bad checksum, an

@@ -51,11 +51,26 @@ import java.util.List;
  * a crash in between leaves old segments that the mark supersedes, and the next open deletes them.
  *
  * <h2>Recovery</h2>
- * A record cut short by a crash at the very end of the newest segment (a short header, a length
- * past the end of the file, a bad checksum on the last record, or a zero-filled tail) is a torn
- * write: it was never acknowledged, so it is cut off and logged. Any other damage — a bad
- * checksum with records after it, an unknown version, a gap in the indexes — stops the node
- * with the file and offset, because dropping it could lose committed entries.
+ * What a power cut can leave, and so what replay forgives. An fsync makes everything written to
+ * the file before it durable, so only the bytes after the last fsync of the newest segment are in
+ * doubt (an older segment is fsynced before the next one is created). Those bytes went through
+ * the page cache, which writes them back a sector at a time, in any order, and may have grown the
+ * file's size before or after writing its data (ext4 with delayed allocation, xfs, which reads an
+ * unwritten extent as zeros). So past the last synced byte there may be: nothing; the records as
+ * written, cut at any byte; zeros up to some length (the size reached the disk, the data did not;
+ * a preallocated region reads the same); or a mix, each 512-byte sector either as written or all
+ * zeros, including zeros followed by written bytes. A cut never writes bytes that were not
+ * written: that is damage.
+ * <p>So, in the newest segment, replay stops at the first record that is cut short by the end of
+ * the file, or is the last one and fails its checksum, or fails its length check or checksum and
+ * touches a zeroed sector: from where the record enters a sector to that sector's end (or the
+ * file's), every byte is zero. It truncates the file there and logs it: nothing from there on was
+ * fsynced, hence nothing was acknowledged. A newest segment that holds at most part of its header
+ * followed by zeros (created, never forced) starts again empty. Any other damage — a bad length
+ * or checksum with no zeroed sector, so with written bytes after it; anything wrong in an older
+ * segment; an unknown version; a gap in the indexes — stops the node with the file and offset,
+ * because dropping it could lose committed entries. The one ambiguity: a damaged record whose own
+ * data holds a zero run to the end of a sector is taken for a power cut.
  *
  * <h2>Writing</h2>
  * {@link #save} writes a whole batch (all entries of one Raft ready cycle and its hard state) with

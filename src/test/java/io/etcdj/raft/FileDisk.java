@@ -99,14 +99,19 @@ final class FileDisk {
             }
             pending = rd.entries();
             long syncs = wal.syncCount();
+            HardState before = wal.hardState();
             wal.save(hs, rd.entries(), sync);
             pending = null;
-            if (wal.syncCount() > syncs) {
+            if (sync && wal.syncCount() > syncs) {
                 if (!rd.entries().isEmpty()) {
                     syncedLog.tailMap(rd.entries().get(0).index(), true).clear();
                     rd.entries().forEach(e -> syncedLog.put(e.index(), e));
                 }
                 synced();
+            } else if (wal.syncCount() > syncs) {
+                // A segment rolled over: what was written before this save is durable, not this.
+                syncedState = before;
+                writtenStates = hs == null ? new ArrayList<>() : new ArrayList<>(List.of(hs));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -Draft.sim.trace=true} prints the last events of a failing run.
  */
 class PowerLossSimulationTest {
-    private static final int SEEDS = Integer.getInteger("raft.power.seeds", 150);
+    private static final int SEEDS = Integer.getInteger("raft.power.seeds", 400);
     private static final int STEPS = Integer.getInteger("raft.sim.steps", 300);
     private static final Long ONLY_SEED = Long.getLong("raft.power.seed");
     private static final boolean TRACE = Boolean.getBoolean("raft.sim.trace");
