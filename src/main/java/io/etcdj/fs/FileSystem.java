@@ -23,6 +23,14 @@ public interface FileSystem {
     /** Creates a new, empty file, open for reading and writing at position 0; fails if it exists. */
     DurableFile create(Path file) throws IOException;
 
+    /**
+     * As {@link #create}, readable and writable by its owner only where the platform has POSIX
+     * permissions: for files that hold the whole state, like a snapshot.
+     */
+    default DurableFile createOwnerOnly(Path file) throws IOException {
+        return create(file);
+    }
+
     /** Opens an existing file for reading and writing at position 0. */
     DurableFile open(Path file) throws IOException;
 

@@ -163,7 +163,7 @@ public final class SnapshotDirectory {
         while (ch == null) {
             tmp = dir.resolve(name + "." + ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) + TMP_SUFFIX);
             try {
-                ch = fs.create(tmp);
+                ch = fs.createOwnerOnly(tmp); // it holds the whole store
             } catch (FileAlreadyExistsException taken) {
                 // another save's name: draw again
             }

@@ -283,4 +283,13 @@ class SnapshotDirectoryTest {
         }
         assertTrue(sawFirst > 0 && sawSecond > 0, "first " + sawFirst + ", second " + sawSecond);
     }
+
+    @Test
+    void aSnapshotFileIsReadableByItsOwnerOnly() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = SnapshotDirectory.open(dir).save(new SnapshotRecord(5, 1, List.of("a"), new byte[0], new byte[10]));
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                Files.getPosixFilePermissions(file));
+    }
 }
