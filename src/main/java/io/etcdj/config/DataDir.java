@@ -1,16 +1,16 @@
 package io.etcdj.config;
 
+import io.etcdj.fs.DurableFile;
+import io.etcdj.fs.FileSystem;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -98,10 +98,14 @@ public final class DataDir {
     }
 
     static Optional<NodeInfo> readInfo(Path dir) throws ConfigException {
+        return readInfo(FileSystem.real(), dir);
+    }
+
+    static Optional<NodeInfo> readInfo(FileSystem fs, Path dir) throws ConfigException {
         Path file = dir.resolve(INFO_FILE);
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = fs.readAll(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -123,20 +127,26 @@ public final class DataDir {
 
     /** Writes the identity so that a crash leaves either the old file or the new one, whole. */
     static void writeInfo(Path dir, NodeInfo info) throws ConfigException {
+        writeInfo(FileSystem.real(), dir, info);
+    }
+
+    /** As {@link #writeInfo(Path, NodeInfo)}, through {@code fs}. */
+    static void writeInfo(FileSystem fs, Path dir, NodeInfo info) throws ConfigException {
         Path file = dir.resolve(INFO_FILE);
         Path temp = dir.resolve(INFO_FILE + ".tmp");
         try {
             byte[] bytes = JSON.writeValueAsBytes(info);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            // A temporary file left by a crash may hold anything: start it afresh.
+            fs.deleteIfExists(temp);
+            try (DurableFile channel = fs.create(temp)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
                 channel.force(true);
             }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(dir);
+            fs.rename(temp, file);
+            syncDirectory(fs, dir);
         } catch (IOException e) {
             try {
                 // a full disk: leave nothing half-written behind for the next start
@@ -161,17 +171,13 @@ public final class DataDir {
         }
     }
 
-    private static void syncDirectory(Path dir) throws IOException {
+    private static void syncDirectory(FileSystem fs, Path dir) throws IOException {
         // Makes the rename durable. Some platforms cannot open a directory; there the rename's
         // durability is left to the file system.
-        FileChannel channel;
         try {
-            channel = FileChannel.open(dir, StandardOpenOption.READ);
+            fs.syncDirectory(dir);
         } catch (IOException | UnsupportedOperationException e) {
-            return;
-        }
-        try (channel) {
-            channel.force(true);
+            // the identity is written; only its durability is the file system's to decide
         }
     }
 

@@ -1,18 +1,16 @@
 package io.etcdj.wal;
 
-import io.etcdj.raft.HardState;
-
+import io.etcdj.fs.DurableFile;
+import io.etcdj.fs.FileSystem;
 import io.etcdj.raft.Entry;
+import io.etcdj.raft.HardState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +21,13 @@ import java.util.List;
 final class LogReplay {
     private static final Logger LOG = LoggerFactory.getLogger(LogReplay.class);
 
+    /**
+     * The unit a device writes whole: a power cut leaves each sector of a file's unsynced tail
+     * either as written or as zeros (see {@link WriteAheadLog}, "Recovery").
+     */
+    static final int SECTOR = 512;
+
+    private final FileSystem fs;
     private final long snapshotIndex;
     /** The entries, contiguous; superseded ones already dropped. */
     final List<Entry> entries = new ArrayList<>();
@@ -40,20 +45,22 @@ final class LogReplay {
     private long startOffset;
 
     /** @param snapshotIndex the last index of the snapshot the node starts from (0: none) */
-    LogReplay(long snapshotIndex) {
+    LogReplay(FileSystem fs, long snapshotIndex) {
+        this.fs = fs;
         this.snapshotIndex = snapshotIndex;
     }
 
     void read(Path file, boolean newest) throws IOException {
         segmentLastIndexes.add(0L);
         newestHasHardState = false;
-        byte[] buf = Files.readAllBytes(file);
+        byte[] buf = fs.readAll(file);
+        if (newest && unwrittenSegment(buf)) {
+            // Created, then cut off before its header was forced: it never held a record.
+            cut(file, 0, "a segment without a complete header");
+            rewriteHeader(file);
+            return;
+        }
         if (buf.length < WriteAheadLog.HEADER) {
-            if (newest && allZero(buf, 0)) {
-                cut(file, 0, "a segment without a complete header");
-                rewriteHeader(file);
-                return;
-            }
             throw new CorruptLogException(file, 0, "segment header is missing");
         }
         ByteBuffer in = ByteBuffer.wrap(buf);
@@ -72,22 +79,26 @@ final class LogReplay {
                 torn = "a short record header";
             } else {
                 length = ByteBuffer.wrap(buf, pos, 4).getInt();
-                if (length == 0 && allZero(buf, pos)) {
-                    torn = "a zero-filled tail";
-                } else if (length <= 0 || length > RecordCodec.MAX_RECORD
+                if (length <= 0 || length > RecordCodec.MAX_RECORD
                         || ByteBuffer.wrap(buf, pos + 4, 4).getInt() != ~length) {
-                    throw new CorruptLogException(file, pos, "damaged record length " + length);
+                    if (!newest || !zeroedSector(buf, pos, pos + RecordCodec.RECORD_HEADER)) {
+                        throw new CorruptLogException(file, pos, "damaged record length " + length);
+                    }
+                    torn = "a record header in a zeroed sector";
                 } else if ((long) pos + RecordCodec.RECORD_HEADER + length > buf.length) {
                     torn = "a record cut short";
                 } else {
                     int sum = ByteBuffer.wrap(buf, pos + 8, 4).getInt();
                     int actual = RecordCodec.checksum(buf, pos + RecordCodec.RECORD_HEADER, length);
                     if (sum != actual) {
-                        boolean last = pos + RecordCodec.RECORD_HEADER + length == buf.length;
-                        if (!last || !newest) {
+                        int end = pos + RecordCodec.RECORD_HEADER + length;
+                        if (newest && end == buf.length) {
+                            torn = "a last record with a bad checksum";
+                        } else if (newest && zeroedSector(buf, pos, end)) {
+                            torn = "a record with a zeroed sector";
+                        } else {
                             throw new CorruptLogException(file, pos, "record checksum mismatch");
                         }
-                        torn = "a last record with a bad checksum";
                     }
                 }
             }
@@ -220,8 +231,44 @@ final class LogReplay {
         return null;
     }
 
-    private static boolean allZero(byte[] buf, int from) {
-        for (int i = from; i < buf.length; i++) {
+    /**
+     * Whether the bytes {@code from}..{@code to} of a record touch a sector that a power cut left
+     * unwritten: from where the record enters the sector (its start, or the sector's) to the
+     * sector's end (or the file's), every byte is zero. A record whose bytes were all written but
+     * damaged, or whose own data holds zeros that stop short of a sector's end, does not qualify.
+     */
+    static boolean zeroedSector(byte[] buf, int from, int to) {
+        int start = from;
+        while (start < to && start < buf.length) {
+            int sectorEnd = (start / SECTOR + 1) * SECTOR;
+            if (allZero(buf, start, Math.min(sectorEnd, buf.length))) {
+                return true;
+            }
+            start = sectorEnd;
+        }
+        return false;
+    }
+
+    /**
+     * A newest segment that holds nothing but, at most, part of its header: each of its bytes is
+     * the header's or zero, up to the header's length, and zero after it.
+     */
+    private static boolean unwrittenSegment(byte[] buf) {
+        ByteBuffer header = WriteAheadLog.segmentHeader();
+        boolean whole = buf.length >= WriteAheadLog.HEADER;
+        for (int i = 0; i < Math.min(buf.length, WriteAheadLog.HEADER); i++) {
+            if (buf[i] != header.get(i)) {
+                if (buf[i] != 0) {
+                    return false;
+                }
+                whole = false;
+            }
+        }
+        return !whole && allZero(buf, Math.min(buf.length, WriteAheadLog.HEADER), buf.length);
+    }
+
+    private static boolean allZero(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (buf[i] != 0) {
                 return false;
             }
@@ -229,17 +276,17 @@ final class LogReplay {
         return true;
     }
 
-    private static void cut(Path file, long offset, String why) throws IOException {
+    private void cut(Path file, long offset, String why) throws IOException {
         LOG.warn("log {} ends with {} at offset {}: cutting it off (it was never acknowledged)",
                 file.getFileName(), why, offset);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (DurableFile ch = fs.open(file)) {
             ch.truncate(offset);
             ch.force(true);
         }
     }
 
-    private static void rewriteHeader(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    private void rewriteHeader(Path file) throws IOException {
+        try (DurableFile ch = fs.open(file)) {
             ch.write(WriteAheadLog.segmentHeader(), 0);
             ch.force(true);
         }

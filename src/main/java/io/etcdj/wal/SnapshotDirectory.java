@@ -1,5 +1,7 @@
 package io.etcdj.wal;
 
+import io.etcdj.fs.DurableFile;
+import io.etcdj.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,16 +11,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
@@ -46,6 +45,10 @@ import java.util.zip.CRC32C;
  * beyond the newest {@code keep} are deleted. Temporary files are deleted only by {@link #open},
  * as leftovers of an earlier process, so a save never removes the file another one is writing.
  * Saves are serialized on the instance; {@link #loadNewest} may run beside a save.
+ * After a power cut, a snapshot whose rename was not yet made durable by the directory's fsync
+ * may be gone (the log still holds its entries: the log is compacted only after the save returns),
+ * and a temporary file may be left, torn or zero-filled: it is never read, and open deletes it.
+ * A file under a final name was fsynced before it was renamed, so it is whole.
  *
  * <h2>Reading</h2>
  * {@link #loadNewest} takes the newest snapshot that is whole: one with a bad checksum, an
@@ -96,10 +99,12 @@ public final class SnapshotDirectory {
     public record Skipped(Path file, String reason) {
     }
 
+    private final FileSystem fs;
     private final Path dir;
     private final int keep;
 
-    private SnapshotDirectory(Path dir, int keep) {
+    private SnapshotDirectory(FileSystem fs, Path dir, int keep) {
+        this.fs = fs;
         this.dir = dir;
         this.keep = keep;
     }
@@ -114,22 +119,27 @@ public final class SnapshotDirectory {
      * deletes temporary files left by a crash. Open a directory once per process.
      */
     public static SnapshotDirectory open(Path dir, int keep) throws IOException {
+        return open(FileSystem.real(), dir, keep);
+    }
+
+    /** As {@link #open(Path, int)}, with every file operation going through {@code fs}. */
+    public static SnapshotDirectory open(FileSystem fs, Path dir, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("must keep at least one snapshot: " + keep);
         }
-        Files.createDirectories(dir);
-        List<Path> stale;
-        try (Stream<Path> s = Files.list(dir)) {
-            stale = s.filter(p -> p.getFileName().toString().matches(TMP_PATTERN)).toList();
-        }
+        fs.createDirectories(dir);
+        List<Path> stale = fs.list(dir).stream()
+                .filter(p -> p.getFileName().toString().matches(TMP_PATTERN))
+                .sorted()
+                .toList();
         for (Path p : stale) {
-            Files.deleteIfExists(p);
+            fs.deleteIfExists(p);
             LOG.info("deleted temporary snapshot file {} left by an earlier run", p.getFileName());
         }
         if (!stale.isEmpty()) {
-            WriteAheadLog.syncDirectory(dir);
+            fs.syncDirectory(dir);
         }
-        return new SnapshotDirectory(dir, keep);
+        return new SnapshotDirectory(fs, dir, keep);
     }
 
     public Path dir() {
@@ -148,21 +158,30 @@ public final class SnapshotDirectory {
         Path target = dir.resolve(name);
         long start = System.nanoTime();
         // a name of its own, so that no other save (or a leftover of one) shares it
-        Path tmp = Files.createTempFile(dir, name + ".", TMP_SUFFIX);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            write(ch, snapshot);
-            ch.force(true);
-            ch.close();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = null;
+        DurableFile ch = null;
+        while (ch == null) {
+            tmp = dir.resolve(name + "." + ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) + TMP_SUFFIX);
+            try {
+                ch = fs.createOwnerOnly(tmp); // it holds the whole store
+            } catch (FileAlreadyExistsException taken) {
+                // another save's name: draw again
+            }
+        }
+        try (DurableFile file = ch) {
+            write(file, snapshot);
+            file.force(true);
+            file.close();
+            fs.rename(tmp, target);
         } catch (IOException | RuntimeException e) {
             try {
-                Files.deleteIfExists(tmp);
+                fs.deleteIfExists(tmp);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
             throw e;
         }
-        WriteAheadLog.syncDirectory(dir);
+        fs.syncDirectory(dir);
         LOG.info("saved snapshot {} ({} bytes of data) in {} ms", name, snapshot.data().length,
                 (System.nanoTime() - start) / 1_000_000);
         prune();
@@ -176,7 +195,7 @@ public final class SnapshotDirectory {
         for (int i = files.size() - 1; i >= 0; i--) {
             Path file = files.get(i);
             try {
-                SnapshotRecord s = read(file);
+                SnapshotRecord s = read(fs, file);
                 String expected = fileName(s.index(), s.term());
                 if (!expected.equals(file.getFileName().toString())) {
                     throw new CorruptSnapshotException(file, "it holds index " + s.index() + " term " + s.term()
@@ -197,14 +216,20 @@ public final class SnapshotDirectory {
 
     /** The snapshot files (not temporary ones), oldest first. */
     public List<Path> files() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches(NAME_PATTERN)).sorted().toList();
-        }
+        return fs.list(dir).stream()
+                .filter(p -> p.getFileName().toString().matches(NAME_PATTERN))
+                .sorted()
+                .toList();
     }
 
     /** Reads and verifies one snapshot file, whatever its name. */
     public static SnapshotRecord read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        return read(FileSystem.real(), file);
+    }
+
+    /** As {@link #read(Path)}, reading through {@code fs}. */
+    public static SnapshotRecord read(FileSystem fs, Path file) throws IOException {
+        try (DurableFile ch = fs.openForRead(file)) {
             long size = ch.size();
             if (size < 8) {
                 throw new CorruptSnapshotException(file, "too short for a snapshot (" + size + " bytes)");
@@ -273,7 +298,7 @@ public final class SnapshotDirectory {
         return new SnapshotRecord(index, term, members, context, data);
     }
 
-    private static void write(FileChannel ch, SnapshotRecord s) throws IOException {
+    private static void write(DurableFile ch, SnapshotRecord s) throws IOException {
         List<byte[]> names = new ArrayList<>();
         int size = 4 + 4 + 8 + 8 + 4 + 4 + s.context().length + 8;
         for (String m : s.members()) {
@@ -303,11 +328,11 @@ public final class SnapshotDirectory {
         List<Path> snapshots = files();
         List<Path> delete = snapshots.subList(0, Math.max(0, snapshots.size() - keep));
         for (Path p : delete) {
-            Files.deleteIfExists(p);
+            fs.deleteIfExists(p);
             LOG.info("deleted old snapshot file {}", p.getFileName());
         }
         if (!delete.isEmpty()) {
-            WriteAheadLog.syncDirectory(dir);
+            fs.syncDirectory(dir);
         }
     }
 
@@ -315,7 +340,7 @@ public final class SnapshotDirectory {
         return String.format("%016x-%016x%s", index, term, SUFFIX);
     }
 
-    private static int checksum(FileChannel ch, long length) throws IOException {
+    private static int checksum(DurableFile ch, long length) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
         long pos = 0;
@@ -331,7 +356,7 @@ public final class SnapshotDirectory {
         return (int) crc.getValue();
     }
 
-    private static ByteBuffer readAt(FileChannel ch, long pos, int length) throws IOException {
+    private static ByteBuffer readAt(DurableFile ch, long pos, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
             if (ch.read(buf, pos + buf.position()) < 0) {
@@ -341,7 +366,7 @@ public final class SnapshotDirectory {
         return buf.flip();
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    private static void writeFully(DurableFile ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);
         }

@@ -1,8 +1,9 @@
 package io.etcdj.wal;
 
-import io.etcdj.raft.HardState;
-
+import io.etcdj.fs.DurableFile;
+import io.etcdj.fs.FileSystem;
 import io.etcdj.raft.Entry;
+import io.etcdj.raft.HardState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,15 +11,10 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * The file-backed Raft log: entries and hard state, appended and fsynced before anything that
@@ -55,11 +51,26 @@ import java.util.stream.Stream;
  * a crash in between leaves old segments that the mark supersedes, and the next open deletes them.
  *
  * <h2>Recovery</h2>
- * A record cut short by a crash at the very end of the newest segment (a short header, a length
- * past the end of the file, a bad checksum on the last record, or a zero-filled tail) is a torn
- * write: it was never acknowledged, so it is cut off and logged. Any other damage — a bad
- * checksum with records after it, an unknown version, a gap in the indexes — stops the node
- * with the file and offset, because dropping it could lose committed entries.
+ * What a power cut can leave, and so what replay forgives. An fsync makes everything written to
+ * the file before it durable, so only the bytes after the last fsync of the newest segment are in
+ * doubt (an older segment is fsynced before the next one is created). Those bytes went through
+ * the page cache, which writes them back a sector at a time, in any order, and may have grown the
+ * file's size before or after writing its data (ext4 with delayed allocation, xfs, which reads an
+ * unwritten extent as zeros). So past the last synced byte there may be: nothing; the records as
+ * written, cut at any byte; zeros up to some length (the size reached the disk, the data did not;
+ * a preallocated region reads the same); or a mix, each 512-byte sector either as written or all
+ * zeros, including zeros followed by written bytes. A cut never writes bytes that were not
+ * written: that is damage.
+ * <p>So, in the newest segment, replay stops at the first record that is cut short by the end of
+ * the file, or is the last one and fails its checksum, or fails its length check or checksum and
+ * touches a zeroed sector: from where the record enters a sector to that sector's end (or the
+ * file's), every byte is zero. It truncates the file there and logs it: nothing from there on was
+ * fsynced, hence nothing was acknowledged. A newest segment that holds at most part of its header
+ * followed by zeros (created, never forced) starts again empty. Any other damage — a bad length
+ * or checksum with no zeroed sector, so with written bytes after it; anything wrong in an older
+ * segment; an unknown version; a gap in the indexes — stops the node with the file and offset,
+ * because dropping it could lose committed entries. The one ambiguity: a damaged record whose own
+ * data holds a zero run to the end of a sector is taken for a power cut.
  *
  * <h2>Writing</h2>
  * {@link #save} writes a whole batch (all entries of one Raft ready cycle and its hard state) with
@@ -87,6 +98,7 @@ public final class WriteAheadLog implements Closeable {
     private record Segment(Path file, long lastIndex) {
     }
 
+    private final FileSystem fs;
     private final Path dir;
     private final long segmentBytes;
     private List<Entry> entries = List.of();
@@ -96,7 +108,7 @@ public final class WriteAheadLog implements Closeable {
     private long snapshotIndex;
     private final ArrayDeque<Segment> closed = new ArrayDeque<>();
     private long sequence;
-    private FileChannel current;
+    private DurableFile current;
     private Path currentFile;
     private long currentSize;
     private long currentLastIndex;
@@ -107,12 +119,10 @@ public final class WriteAheadLog implements Closeable {
     private long syncs;
     /** The current segment must be cut back to this size before the next write; -1 when it is whole. */
     private long cutTo = -1;
-    /** Wraps every segment channel opened for writing: tests inject failures here. */
-    private final UnaryOperator<FileChannel> channels;
 
-    private WriteAheadLog(Path dir, long segmentBytes, HardState hardState, UnaryOperator<FileChannel> channels) {
+    private WriteAheadLog(FileSystem fs, Path dir, long segmentBytes, HardState hardState) {
+        this.fs = fs;
         this.dir = dir;
-        this.channels = channels;
         this.segmentBytes = segmentBytes;
         this.hardState = hardState;
     }
@@ -138,23 +148,23 @@ public final class WriteAheadLog implements Closeable {
     /** As {@link #open(Path, long, long)}, rolling segments over at {@code segmentBytes}. */
     public static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes)
             throws IOException {
-        return open(dir, snapshotIndex, snapshotTerm, segmentBytes, UnaryOperator.identity());
+        return open(FileSystem.real(), dir, snapshotIndex, snapshotTerm, segmentBytes);
     }
 
-    /** As {@link #open(Path, long, long, long)}, writing segments through {@code channels}. */
-    static WriteAheadLog open(Path dir, long snapshotIndex, long snapshotTerm, long segmentBytes,
-                              UnaryOperator<FileChannel> channels) throws IOException {
+    /** As {@link #open(Path, long, long, long)}, with every file operation going through {@code fs}. */
+    public static WriteAheadLog open(FileSystem fs, Path dir, long snapshotIndex, long snapshotTerm,
+            long segmentBytes) throws IOException {
         if (snapshotIndex < 0 || segmentBytes <= 0) {
             throw new IllegalArgumentException("snapshot index " + snapshotIndex + ", segment size " + segmentBytes);
         }
-        Files.createDirectories(dir);
-        List<Path> segments = segments(dir);
-        LogReplay replay = new LogReplay(snapshotIndex);
+        fs.createDirectories(dir);
+        List<Path> segments = segments(fs, dir);
+        LogReplay replay = new LogReplay(fs, snapshotIndex);
         for (int i = 0; i < segments.size(); i++) {
             replay.read(segments.get(i), i == segments.size() - 1);
         }
         String reset = replay.settle(snapshotTerm);
-        WriteAheadLog wal = new WriteAheadLog(dir, segmentBytes, replay.hardState, channels);
+        WriteAheadLog wal = new WriteAheadLog(fs, dir, segmentBytes, replay.hardState);
         if (segments.isEmpty()) {
             wal.startSegment(1, null);
         } else {
@@ -162,9 +172,9 @@ public final class WriteAheadLog implements Closeable {
             if (first > 0) {
                 // A reset was cut short by a crash: finish deleting what its mark supersedes.
                 for (int i = 0; i < first; i++) {
-                    Files.delete(segments.get(i));
+                    fs.delete(segments.get(i));
                 }
-                syncDirectory(dir);
+                fs.syncDirectory(dir);
                 LOG.info("deleted {} log segments left before the snapshot mark at {}", first,
                         replay.mark.index());
             }
@@ -173,8 +183,7 @@ public final class WriteAheadLog implements Closeable {
             }
             Path last = segments.get(segments.size() - 1);
             wal.sequence = sequenceOf(last);
-            wal.current = wal.channels.apply(FileChannel.open(last, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ));
+            wal.current = fs.open(last);
             wal.currentFile = last;
             wal.currentSize = wal.current.size();
             wal.current.position(wal.currentSize);
@@ -286,9 +295,9 @@ public final class WriteAheadLog implements Closeable {
             force();
         }
         for (int i = 0; i < releasable; i++) {
-            Files.delete(closed.removeFirst().file());
+            fs.delete(closed.removeFirst().file());
         }
-        syncDirectory(dir);
+        fs.syncDirectory(dir);
         return releasable;
     }
 
@@ -302,13 +311,13 @@ public final class WriteAheadLog implements Closeable {
         List<Path> old = new ArrayList<>();
         closed.forEach(s -> old.add(s.file()));
         old.add(currentFile);
-        FileChannel previous = current;
+        DurableFile previous = current;
         startSegment(sequence + 1, new SnapshotMark(index, term));
         previous.close();
         for (Path p : old) {
-            Files.deleteIfExists(p);
+            fs.deleteIfExists(p);
         }
-        syncDirectory(dir);
+        fs.syncDirectory(dir);
         closed.clear();
         entries = List.of();
         lastIndex = index;
@@ -408,7 +417,7 @@ public final class WriteAheadLog implements Closeable {
         if (unsynced) {
             force();
         }
-        FileChannel old = current;
+        DurableFile old = current;
         Segment finished = new Segment(currentFile, currentLastIndex);
         startSegment(sequence + 1, null);
         closed.add(finished);
@@ -432,18 +441,17 @@ public final class WriteAheadLog implements Closeable {
             RecordCodec.putHardState(buf, hardState);
         }
         buf.flip();
-        FileChannel ch = channels.apply(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, StandardOpenOption.READ));
+        DurableFile ch = fs.create(file);
         try {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             ch.force(true);
-            syncDirectory(dir);
+            fs.syncDirectory(dir);
         } catch (IOException e) {
             try {
                 ch.close();
-                Files.deleteIfExists(file);
+                fs.deleteIfExists(file);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -464,17 +472,14 @@ public final class WriteAheadLog implements Closeable {
 
     /** Fsyncs a directory so that a file created, renamed or deleted in it stays so after a crash. */
     public static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        FileSystem.real().syncDirectory(dir);
     }
 
-    private static List<Path> segments(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}\\.wal"))
-                    .sorted()
-                    .toList();
-        }
+    private static List<Path> segments(FileSystem fs, Path dir) throws IOException {
+        return fs.list(dir).stream()
+                .filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}\\.wal"))
+                .sorted()
+                .toList();
     }
 
     private static long sequenceOf(Path segment) {

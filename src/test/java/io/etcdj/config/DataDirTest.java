@@ -181,4 +181,37 @@ class DataDirTest {
         assertEquals("http://127.0.0.1:4001", c.clientUrl());
         assertEquals(new HostPort("", 4001), c.client().bind());
     }
+
+    @Test
+    void aPowerCutWhileTheIdentityIsRewrittenLeavesTheOldOneOrTheNewOneWhole() throws Exception {
+        NodeInfo old = NodeInfo.of(config("-name", "node0", "-data-dir", tmp.toString()));
+        NodeInfo fresh = NodeInfo.of(config("-name", "node1", "-data-dir", tmp.toString(), "-addr", "10.0.0.2:4001"));
+        Path dir = Path.of("/data");
+        int sawOld = 0;
+        int sawNew = 0;
+        for (int at = 0; at < 12; at++) {
+            for (long seed = 0; seed < 20; seed++) {
+                io.etcdj.fs.PowerCutFileSystem fs = new io.etcdj.fs.PowerCutFileSystem(
+                        new java.util.Random(seed * 0x9E3779B97F4A7C15L + at));
+                fs.createDirectories(dir);
+                DataDir.writeInfo(fs, dir, old);
+                fs.powerCut();
+                fs.armCut(at);
+                try {
+                    DataDir.writeInfo(fs, dir, fresh);
+                    fs.powerCut();
+                } catch (io.etcdj.fs.PowerCutFileSystem.PowerCut cut) {
+                    // the power went during the rewrite
+                }
+                NodeInfo after = DataDir.readInfo(fs, dir).orElseThrow();
+                assertTrue(after.equals(old) || after.equals(fresh), "cut at operation " + at + ": " + after);
+                sawOld += after.equals(old) ? 1 : 0;
+                sawNew += after.equals(fresh) ? 1 : 0;
+                // and a rewrite after the cut works over whatever temporary file it left
+                DataDir.writeInfo(fs, dir, fresh);
+                assertEquals(fresh, DataDir.readInfo(fs, dir).orElseThrow());
+            }
+        }
+        assertTrue(sawOld > 0 && sawNew > 0, "old " + sawOld + ", new " + sawNew);
+    }
 }

@@ -30,6 +30,14 @@ final class Disk {
         }
     }
 
+    /** Becomes what a restart recovered from the files. */
+    void replaceWith(RestoredState restored) {
+        hardState = restored.hardState();
+        snapshot = restored.snapshot();
+        entries.clear();
+        entries.addAll(restored.entries());
+    }
+
     /** The server's own compaction after taking a snapshot. */
     void compact(Snapshot s) {
         long offset = snapshot == null ? 0 : snapshot.index();

@@ -16,6 +16,8 @@ final class SimMember {
 
     final String name;
     final Disk disk = new Disk();
+    /** Its files over a power-cut file system, in a power-loss simulation; null otherwise. */
+    FileDisk files;
     RaftNode node;
     /** Applied commands in order; rebuilt from the snapshot on restart. */
     List<Applied> commands = new ArrayList<>();

@@ -245,4 +245,51 @@ class SnapshotDirectoryTest {
         assertEquals(List.of(SnapshotDirectory.fileName(10, 1)), names());
         assertEquals("second", data(snaps.loadNewest()));
     }
+
+    @Test
+    void aPowerCutAnywhereInASaveLeavesTheNewSnapshotOrTheOldOneAndNoDamagedFile() throws IOException {
+        Path snaps = Path.of("/node/snap");
+        SnapshotRecord first = new SnapshotRecord(10, 1, List.of("a"), new byte[0], new byte[3000]);
+        SnapshotRecord second = new SnapshotRecord(20, 2, List.of("a", "b"), new byte[] {1}, new byte[5000]);
+        int sawFirst = 0;
+        int sawSecond = 0;
+        for (int at = 0; at < 10; at++) {
+            for (long seed = 0; seed < 30; seed++) {
+                io.etcdj.fs.PowerCutFileSystem fs = new io.etcdj.fs.PowerCutFileSystem(
+                        new java.util.Random(seed * 0x9E3779B97F4A7C15L + at));
+                SnapshotDirectory.open(fs, snaps, 1).save(first);
+                fs.armCut(at);
+                boolean returned = false;
+                try {
+                    SnapshotDirectory.open(fs, snaps, 1).save(second);
+                    returned = true;
+                    fs.powerCut();
+                } catch (io.etcdj.fs.PowerCutFileSystem.PowerCut cut) {
+                    // the power went during the save (or while opening)
+                }
+                SnapshotDirectory reopened = SnapshotDirectory.open(fs, snaps, 1);
+                SnapshotDirectory.Loaded loaded = reopened.loadNewest();
+                assertTrue(loaded.skipped().isEmpty(), "cut at " + at + ": " + loaded.skipped());
+                assertTrue(loaded.found(), "cut at " + at + ": no snapshot left");
+                if (returned) {
+                    assertEquals(20, loaded.index(), "a save that returned survives");
+                }
+                sawFirst += loaded.index() == 10 ? 1 : 0;
+                sawSecond += loaded.index() == 20 ? 1 : 0;
+                for (Path p : fs.list(snaps)) {
+                    assertFalse(p.toString().endsWith(".tmp"), "a temporary file outlived open: " + p);
+                }
+            }
+        }
+        assertTrue(sawFirst > 0 && sawSecond > 0, "first " + sawFirst + ", second " + sawSecond);
+    }
+
+    @Test
+    void aSnapshotFileIsReadableByItsOwnerOnly() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = SnapshotDirectory.open(dir).save(new SnapshotRecord(5, 1, List.of("a"), new byte[0], new byte[10]));
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                Files.getPosixFilePermissions(file));
+    }
 }

@@ -54,7 +54,7 @@ class WriteAheadLogCompactionTest {
 
     /** The lowest and highest entry index in one segment, read on its own. */
     private static long[] span(Path segment) throws IOException {
-        LogReplay replay = new LogReplay(Long.MAX_VALUE - 1);
+        LogReplay replay = new LogReplay(io.etcdj.fs.FileSystem.real(), Long.MAX_VALUE - 1);
         replay.read(segment, false);
         long first = replay.entries.isEmpty() ? 0 : replay.entries.get(0).index();
         return new long[] {first, replay.segmentLastIndexes.get(0)};

@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WriteAheadLogFailureTest {
     @TempDir
     Path dir;
-    private final FailingChannel.Disk disk = new FailingChannel.Disk();
+    private final FailingFileSystem disk = new FailingFileSystem();
 
     private WriteAheadLog open(long segmentBytes) throws IOException {
-        return WriteAheadLog.open(dir, 0, 0, segmentBytes, ch -> new FailingChannel(ch, disk));
+        return WriteAheadLog.open(disk, dir, 0, 0, segmentBytes);
     }
 
     private static Entry entry(long index, String data) {

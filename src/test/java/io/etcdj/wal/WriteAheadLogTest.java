@@ -141,4 +141,82 @@ class WriteAheadLogTest {
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> WriteAheadLog.open(dir));
         assertTrue(e.getMessage().contains("version 9"), e.getMessage());
     }
+
+    /** Saves records of 100 bytes of data until the segment passes {@code bytes}; returns their ends. */
+    private List<Integer> fill(int bytes) throws IOException {
+        List<Integer> ends = new ArrayList<>();
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            for (int i = 1; ends.isEmpty() || ends.get(ends.size() - 1) < bytes; i++) {
+                wal.save(null, List.of(entry(i, 1, String.format("%0100d", i))));
+                ends.add((int) Files.size(onlySegment()));
+            }
+        }
+        return ends;
+    }
+
+    @Test
+    void aZeroedSectorFollowedByWrittenRecordsIsAPowerCutLeftoverAndIsCutOff() throws IOException {
+        List<Integer> ends = fill(4 * LogReplay.SECTOR);
+        Path segment = onlySegment();
+        byte[] bytes = Files.readAllBytes(segment);
+        // The page cache wrote the sectors after the second one, not the second: zeros, then data.
+        java.util.Arrays.fill(bytes, LogReplay.SECTOR, 2 * LogReplay.SECTOR, (byte) 0);
+        Files.write(segment, bytes);
+        int firstTouched = 0;
+        while (ends.get(firstTouched) <= LogReplay.SECTOR) {
+            firstTouched++;
+        }
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(firstTouched, wal.entries().size());
+        }
+        assertEquals(ends.get(firstTouched - 1), (int) Files.size(segment));
+    }
+
+    @Test
+    void theZerosOfAPartlyWrittenSectorAfterTheDurableEndAreCutOff() throws IOException {
+        List<Integer> ends = fill(3 * LogReplay.SECTOR);
+        Path segment = onlySegment();
+        byte[] bytes = Files.readAllBytes(segment);
+        int durableEnd = ends.get(1);
+        java.util.Arrays.fill(bytes, durableEnd, 2 * LogReplay.SECTOR, (byte) 0);
+        Files.write(segment, bytes);
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(2, wal.entries().size());
+        }
+    }
+
+    @Test
+    void damageThatIsNotAZeroedSectorIsRefusedEvenWhenItsRecordHoldsZeros() throws IOException {
+        List<Integer> ends = fill(3 * LogReplay.SECTOR);
+        Path segment = onlySegment();
+        byte[] good = Files.readAllBytes(segment);
+        // The second record's data holds many zeros (its number is zero-padded), but they stop
+        // short of a sector's end: a flipped byte in it is damage, not a power cut.
+        byte[] bad = good.clone();
+        bad[ends.get(1) - 5] ^= 0x01;
+        Files.write(segment, bad);
+        assertThrows(CorruptLogException.class, () -> WriteAheadLog.open(dir));
+        // Zeros that end inside a sector, with written bytes after them in it, are damage too.
+        bad = good.clone();
+        java.util.Arrays.fill(bad, ends.get(0) + 20, ends.get(0) + 60, (byte) 0);
+        Files.write(segment, bad);
+        assertThrows(CorruptLogException.class, () -> WriteAheadLog.open(dir));
+        assertArrayEquals(bad, Files.readAllBytes(segment), "a refused log is left untouched");
+    }
+
+    @Test
+    void aNewestSegmentThatIsAllZerosStartsAgainEmpty() throws IOException {
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            wal.save(new HardState(1, "a", 0), List.of(entry(1, 1, "a")));
+        }
+        Path segment = onlySegment();
+        Files.write(segment, new byte[700]);
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(List.of(), wal.entries());
+            wal.save(null, List.of(entry(1, 1, "b")));
+        }
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(List.of("1@1:b"), payloads(wal));
+        }
+    }
 }
