@@ -308,6 +308,12 @@ public final class WriteAheadLog implements Closeable {
      * old ones are deleted, and replay ignores whatever precedes its snapshot mark.
      */
     public void resetTo(long index, long term) throws IOException {
+        repair();
+        // Until the deletions below are durable, the old segments may outlive a power cut beside
+        // the new one, and a torn tail is only forgiven in the newest segment: make them whole.
+        if (unsynced) {
+            force();
+        }
         List<Path> old = new ArrayList<>();
         closed.forEach(s -> old.add(s.file()));
         old.add(currentFile);

@@ -37,6 +37,44 @@ class PowerLossWalTest {
     private static final long SEGMENT = 1024;
 
     @Test
+    void aResetCutAnywhereLeavesALogThatOpens() throws IOException {
+        // The old segment ends in records never fsynced; a cut before the reset's deletions are
+        // durable leaves it beside the new segment, where a torn tail would count as damage.
+        long cuts = 0;
+        for (int at = 0; at < 8; at++) {
+            for (int seed = 0; seed < 40; seed++) {
+                PowerCutFileSystem fs = new PowerCutFileSystem(new java.util.Random(seed * 31L + at));
+                HardState hs = new HardState(1, "", 0);
+                try (WriteAheadLog wal = WriteAheadLog.open(fs, LOG, 0, 0, WriteAheadLog.SEGMENT_BYTES)) {
+                    wal.save(hs, entriesBetween(1, 20), true);
+                    wal.save(hs, entriesBetween(21, 25), false);
+                    fs.armCut(at);
+                    try {
+                        wal.resetTo(30, 1);
+                        fs.powerCut();
+                    } catch (PowerCutFileSystem.PowerCut cut) {
+                        // the power went inside the reset
+                    }
+                    cuts++;
+                }
+                fs.disarm();
+                try (WriteAheadLog wal = WriteAheadLog.open(fs, LOG, 30, 1, WriteAheadLog.SEGMENT_BYTES)) {
+                    assertEquals(30, wal.lastIndex(), "cut at operation " + at + ", seed " + seed);
+                }
+            }
+        }
+        assertTrue(cuts > 0);
+    }
+
+    private static List<Entry> entriesBetween(long from, long to) {
+        List<Entry> out = new ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            out.add(new Entry(i, 1, EntryType.NORMAL, ("entry " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    @Test
     void whatWasSyncedSurvivesEveryPowerCutAndNothingElseAppears() throws IOException {
         long cuts = 0;
         long reopened = 0;
