@@ -91,9 +91,15 @@ public final class Etcdctl {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExpandAtFiles(false);
+        cl.setOverwrittenOptionsAllowed(true);
         cl.getSubcommands().get("exec-watch").setStopAtPositional(true);
         cl.setParameterExceptionHandler((e, a) -> {
-            err.println("Incorrect Usage: " + e.getMessage());
+            String message = e.getMessage();
+            if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine() == cl
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                message = "unknown command '" + u.getUnmatched().get(0) + "'";
+            }
+            err.println("Incorrect Usage: " + message);
             String name = e.getCommandLine().getCommandName();
             err.println(e.getCommandLine() == cl ? "Run 'etcdctl --help' for usage."
                     : "Run 'etcdctl help " + name + "' for usage.");
