@@ -24,7 +24,8 @@ final class ClientRoutes {
         router.exact("/version", cluster::version, "GET");
         MemberEndpoints members = new MemberEndpoints(server);
         router.exact("/health", members::health, "GET")
-                .exact("/v2/members", members::members, "GET");
+                .exact("/v2/members", members::members, "GET")
+                .exact("/v2/members/leader", members::leader, "GET");
 
         router.key("/v1/keys/", new V1GetHandler(server), "GET")
                 .key("/v1/keys/", new V1SetHandler(server, dispatch, clock), "POST", "PUT")

@@ -8,10 +8,7 @@ import io.etcdj.server.Registry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -37,15 +34,35 @@ final class MemberEndpoints {
     CompletableFuture<Reply> members(ClientRequest request) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("members");
-        server.machines().stream().sorted(Comparator.comparing(Registry.Machine::name)).forEach(m -> {
-            ObjectNode member = list.addObject();
-            member.put("id", memberId(m.name()));
-            member.put("name", m.name());
-            member.putArray("peerURLs").add(m.peerUrl());
-            member.putArray("clientURLs").add(m.clientUrl());
-        });
+        server.machines().stream().sorted(Comparator.comparing(Registry.Machine::name))
+                .forEach(m -> describe(m, list.addObject()));
         return CompletableFuture.completedFuture(json(HttpResponseStatus.OK,
                 root.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * {@code GET /v2/members/leader}: the leader as one member object (etcdctl's {@code member list}
+     * reads it to mark the leader); 503 while no leader is known, as etcd 2 answers.
+     */
+    CompletableFuture<Reply> leader(ClientRequest request) {
+        String leaderName = server.leaderName();
+        Registry.Machine leader = server.machines().stream().filter(m -> m.name().equals(leaderName))
+                .findFirst().orElse(null);
+        if (leader == null) {
+            return CompletableFuture.completedFuture(json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "{\"message\":\"During Leader Election\"}".getBytes(StandardCharsets.US_ASCII)));
+        }
+        ObjectNode member = JSON.createObjectNode();
+        describe(leader, member);
+        return CompletableFuture.completedFuture(json(HttpResponseStatus.OK,
+                member.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void describe(Registry.Machine m, ObjectNode member) {
+        member.put("id", memberId(m.name()));
+        member.put("name", m.name());
+        member.putArray("peerURLs").add(m.peerUrl());
+        member.putArray("clientURLs").add(m.clientUrl());
     }
 
     /** 200 {@code {"health": "true"}}, or 503 {@code {"health": "false"}} as etcd 2 answers. */
@@ -56,17 +73,13 @@ final class MemberEndpoints {
     }
 
     /**
-     * A member's id: the first 8 bytes of the SHA-256 of its name, as 16 hex digits. The name is a
-     * machine's identity in v0.2 (it has no numeric id), so the id is the same on every member and
-     * across restarts.
+     * A member's id is its name. v0.2 machines have no numeric id, and the name is stable, the
+     * same on every member and across restarts; and {@code leaderInfo.leader} of
+     * {@code /v2/stats/self}, which v0.2.0 fills with the leader's name, then names the leader's
+     * member as etcd 2's does (python-etcd looks the leader up among the members by it).
      */
     static String memberId(String name) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        return name;
     }
 
     private static Reply json(HttpResponseStatus status, byte[] body) {

@@ -294,6 +294,12 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     }
 
     @Override
+    public String leaderName() {
+        String leader = loop.softState().leader();
+        return leader == null ? "" : leader;
+    }
+
+    @Override
     public List<Registry.Machine> machines() {
         return registry.machines();
     }

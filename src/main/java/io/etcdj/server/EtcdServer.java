@@ -53,6 +53,11 @@ public interface EtcdServer {
     /** JSON of {@code /v2/stats/leader}. */
     String leaderStatsJson();
 
+    /** The name of the leader this machine knows, or empty. */
+    default String leaderName() {
+        return "";
+    }
+
     /** The machines of the cluster as the applied log records them, in no particular order. */
     default List<Registry.Machine> machines() {
         return List.of();
