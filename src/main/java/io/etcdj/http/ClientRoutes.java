@@ -22,6 +22,10 @@ final class ClientRoutes {
         ClusterEndpoints cluster = new ClusterEndpoints(server, dispatch);
         Router router = new Router();
         router.exact("/version", cluster::version, "GET");
+        MemberEndpoints members = new MemberEndpoints(server);
+        router.exact("/health", members::health, "GET")
+                .exact("/v2/members", members::members, "GET")
+                .exact("/v2/members/leader", members::leader, "GET");
 
         router.key("/v1/keys/", new V1GetHandler(server), "GET")
                 .key("/v1/keys/", new V1SetHandler(server, dispatch, clock), "POST", "PUT")
@@ -32,7 +36,7 @@ final class ClientRoutes {
         router.key("/v2/keys/", new V2GetHandler(server, dispatch), "GET")
                 .key("/v2/keys/", new V2PostHandler(server, dispatch, clock), "POST")
                 .key("/v2/keys/", new V2PutHandler(server, dispatch, clock), "PUT")
-                .key("/v2/keys/", new V2DeleteHandler(dispatch), "DELETE");
+                .key("/v2/keys/", new V2DeleteHandler(server, dispatch), "DELETE");
         installInfo(router, "/v2", cluster);
         router.exact("/v2/speedTest", new SpeedTestHandler(server), "GET");
         installModules(router, server, dispatch, clock);

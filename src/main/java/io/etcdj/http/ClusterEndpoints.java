@@ -28,11 +28,13 @@ final class ClusterEndpoints {
         if (leader == null || leader.isEmpty()) {
             throw new EtcdException(EtcdException.LEADER_ELECT, "", server.store().index());
         }
+        server.leaderLookedUp();
         return text(leader);
     }
 
     /** Client URLs of every machine, as one comma-separated line. */
     CompletableFuture<Reply> machines(ClientRequest request) {
+        server.machinesListed();
         return text(String.join(", ", server.clientUrls()));
     }
 

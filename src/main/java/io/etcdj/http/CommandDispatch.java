@@ -49,6 +49,7 @@ public final class CommandDispatch {
         if (leader == null || leader.isEmpty()) {
             throw new EtcdException(EtcdException.RAFT_INTERNAL, "", server.store().index());
         }
+        server.leaderLookedUp();
         String location = Locations.onOtherHost(leader, request.path(), request.rawQuery());
         return Reply.redirect(HttpResponseStatus.TEMPORARY_REDIRECT, location, request.method());
     }

@@ -44,7 +44,7 @@ public final class EventJson {
     private EventJson() {
     }
 
-    /** A v2 event: {@code {"action":..,"node":{..}}}. */
+    /** A v2 event: {@code {"action":..,"node":{..}}}, and {@code "prevNode"} when the event has one. */
     public static byte[] v2(Event event) {
         return write(g -> {
             g.writeStartObject();
@@ -52,6 +52,11 @@ public final class EventJson {
             if (event.node() != null) {
                 g.writeFieldName("node");
                 writeNode(g, event.node());
+            }
+            if (event.prevNode() != null) {
+                // an extension of later v2 versions; v0.2.0's clients ignore the field
+                g.writeFieldName("prevNode");
+                writeNode(g, event.prevNode());
             }
             g.writeEndObject();
         });

@@ -50,6 +50,11 @@ public final class RequestLimits {
             checkValue("prevValue", c.prevValue(), index);
         } else if (command instanceof Command.Delete c) {
             checkKey(c.key(), 0, 0, index);
+        } else if (command instanceof Command.CompareAndDelete c) {
+            checkKey(c.key(), 0, 0, index);
+            checkValue("prevValue", c.prevValue(), index);
+        } else if (command instanceof Command.Refresh c) {
+            checkKey(c.key(), 0, 0, index);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code GET /v2/keys/...}: a read, or with {@code wait=true} a long-poll watch that answers with
- * the first matching event. {@code consistent=true} reads are served by the leader only.
+ * the first matching event. {@code consistent=true} (or {@code quorum=true}, an extension) reads are
+ * served by the leader only.
  */
 final class V2GetHandler implements RouteHandler {
 
@@ -23,7 +24,8 @@ final class V2GetHandler implements RouteHandler {
 
     @Override
     public CompletableFuture<Reply> handle(ClientRequest request) {
-        if (request.form().isTrue("consistent")) {
+        // quorum=true is later v2 versions' name for the same read
+        if (request.form().isTrue("consistent") || request.form().isTrue("quorum")) {
             if (!server.isLeader()) {
                 return CompletableFuture.completedFuture(dispatch.toLeader(request));
             }

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code PUT /v2/keys/...}: a plain set, or with {@code prevExist}, {@code prevValue} or {@code
- * prevIndex} a create, an update or a compare-and-swap.
+ * prevIndex} a create, an update or a compare-and-swap; with {@code refresh=true} (an extension) a
+ * new TTL for an existing key, its value kept and its watchers not woken.
  */
 final class V2PutHandler implements RouteHandler {
     private final EtcdServer server;
@@ -40,6 +41,10 @@ final class V2PutHandler implements RouteHandler {
         boolean hasPrevIndex = form.has("prevIndex");
         boolean hasPrevExist = form.has("prevExist");
 
+        if (form.isTrue("refresh")) {
+            return refresh(request, form, expireTime, hasPrevValue || hasPrevIndex);
+        }
+
         if (!hasPrevValue && !hasPrevIndex && !hasPrevExist) {
             return dispatch.v2(new Command.Set(key, dir, value, expireTime), request);
         }
@@ -68,5 +73,24 @@ final class V2PutHandler implements RouteHandler {
             throw new EtcdException(EtcdException.PREV_VALUE_REQUIRED, "CompareAndSwap", server.store().index());
         }
         return dispatch.v2(new Command.CompareAndSwap(key, value, prevValue, prevIndex, expireTime), request);
+    }
+
+    /**
+     * {@code refresh=true}: needs a {@code ttl} and no {@code value}. A refresh is not combined with
+     * a comparison: refused rather than done unconditionally.
+     */
+    private CompletableFuture<Reply> refresh(ClientRequest request, FormValues form, Instant expireTime,
+                                             boolean compares) {
+        long index = server.store().index();
+        if (!form.get("value").isEmpty()) {
+            throw new EtcdException(EtcdException.REFRESH_VALUE, "Refresh", index);
+        }
+        if (form.get("ttl").isEmpty()) {
+            throw new EtcdException(EtcdException.REFRESH_TTL_REQUIRED, "Refresh", index);
+        }
+        if (compares || form.get("prevExist").equals("false")) {
+            throw new EtcdException(EtcdException.INVALID_FIELD, "refresh is only an update (prevExist=true)", index);
+        }
+        return dispatch.v2(new Command.Refresh(request.key(), expireTime), request);
     }
 }

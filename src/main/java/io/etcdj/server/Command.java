@@ -17,6 +17,12 @@ public sealed interface Command {
 
     record Delete(String key, boolean dir, boolean recursive) implements Command {}
 
+    /** A delete that happens only when the file's value and/or index match (0 or empty: not compared). */
+    record CompareAndDelete(String key, String prevValue, long prevIndex) implements Command {}
+
+    /** Sets a new expiration on an existing key, keeping its value and waking no watcher. */
+    record Refresh(String key, Instant expireTime) implements Command {}
+
     /** Expires every key whose time has come, as seen by the leader at {@code now}. */
     record Sync(Instant now) implements Command {}
 

@@ -64,6 +64,15 @@ final class CommandCodec {
                 writeString(out, c.name());
                 writeString(out, c.raftUrl());
                 writeString(out, c.etcdUrl());
+            } else if (command instanceof Command.CompareAndDelete c) {
+                out.writeByte(8);
+                writeString(out, c.key());
+                writeString(out, c.prevValue());
+                out.writeLong(c.prevIndex());
+            } else if (command instanceof Command.Refresh c) {
+                out.writeByte(9);
+                writeString(out, c.key());
+                writeTime(out, c.expireTime());
             } else {
                 throw new IllegalArgumentException("unknown command " + command);
             }
@@ -91,6 +100,8 @@ final class CommandCodec {
                 case 5 -> new Command.Delete(readString(in), in.readBoolean(), in.readBoolean());
                 case 6 -> new Command.Sync(readTime(in));
                 case 7 -> new Command.Join(readString(in), readString(in), readString(in));
+                case 8 -> new Command.CompareAndDelete(readString(in), readString(in), in.readLong());
+                case 9 -> new Command.Refresh(readString(in), readTime(in));
                 default -> throw new IllegalStateException("unknown command kind " + kind);
             };
             return new Proposal(requestId, command);

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -46,6 +47,8 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
      * minority side of a partition) before it is answered with error 300. Watches do not expire.
      */
     public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(3);
+    /** How long {@code /health} waits for a quorum to confirm the leader. */
+    static final Duration HEALTH_WAIT = Duration.ofSeconds(1);
 
     /**
      * Settings of the node that are not the Raft core's.
@@ -176,6 +179,10 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         node.awaitApplied(raft.appliedIndex());
         LOG.info("store recovered at index {} (raft index {}) in {} ms", store.index(), node.appliedIndex(),
                 (System.nanoTime() - replayFrom) / 1_000_000);
+        if (!fresh) {
+            // v0.2.0 rejoining with a log read the machine list, which its statistics show
+            node.registry.machinesListed("");
+        }
         node.loop.start();
         return node;
     }
@@ -284,6 +291,44 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     private Registry.Machine leaderMachine() {
         String leader = loop.softState().leader();
         return leader == null ? null : registry.lookup(leader);
+    }
+
+    @Override
+    public String leaderName() {
+        String leader = loop.softState().leader();
+        return leader == null ? "" : leader;
+    }
+
+    @Override
+    public List<Registry.Machine> machines() {
+        return registry.machines();
+    }
+
+    /**
+     * The leader answers healthy when a quorum confirms its leadership within {@link #HEALTH_WAIT};
+     * a follower when it knows a leader, which it does only while it hears from one.
+     */
+    @Override
+    public CompletableFuture<Boolean> healthy() {
+        String leader = loop.softState().leader();
+        if (leader == null || leader.isEmpty() || writesRefused() != null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return linearizableRead().orTimeout(HEALTH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((ready, failure) -> failure == null);
+    }
+
+    @Override
+    public void leaderLookedUp() {
+        registry.lookedUp(loop.softState().leader());
+    }
+
+    @Override
+    public void machinesListed() {
+        registry.machinesListed(loop.softState().leader());
     }
 
     @Override

@@ -52,4 +52,33 @@ public interface EtcdServer {
 
     /** JSON of {@code /v2/stats/leader}. */
     String leaderStatsJson();
+
+    /** The name of the leader this machine knows, or empty. */
+    default String leaderName() {
+        return "";
+    }
+
+    /** The machines of the cluster as the applied log records them, in no particular order. */
+    default List<Registry.Machine> machines() {
+        return List.of();
+    }
+
+    /**
+     * Completes with whether this machine knows a leader that reaches a quorum (see
+     * {@code /health} in docs/api.md); never exceptionally.
+     */
+    default CompletableFuture<Boolean> healthy() {
+        return CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * The store reads v0.2.0 made to find the leader's URLs (answering {@code /v2/leader},
+     * redirecting to the leader), made here so that {@code /v2/stats/store} counts them too.
+     */
+    default void leaderLookedUp() {
+    }
+
+    /** The store reads v0.2.0 made to answer {@code /v2/machines}, for the same reason. */
+    default void machinesListed() {
+    }
 }

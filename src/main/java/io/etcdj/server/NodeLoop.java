@@ -322,6 +322,10 @@ final class NodeLoop implements Applier.Listener {
             } else if (m instanceof Message.Heartbeat) {
                 followerStats.sent(m.to(), now);
             }
+            if (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
+                    || m instanceof Message.InstallSnapshot || m instanceof Message.VoteRequest v && !v.preVote()) {
+                peers.requestSent(m.to());
+            }
         }
         stats.appendSent(appends);
         transport.send(messages);

@@ -60,4 +60,12 @@ final class PeerDirectory {
             followerStats.retain(membership.members().stream().filter(n -> !n.equals(self)).toList());
         }
     }
+
+    /**
+     * A Raft request goes to {@code member}: v0.2.0 looked its URL up in its registry then, a store
+     * read the first time, which shows in the store statistics.
+     */
+    void requestSent(String member) {
+        registry.lookedUp(member);
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,6 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the value {@code etcd=<client url>&raft=<peer url>} (form-encoded, keys in order) as the
  * reference writes it. A cache of the URLs keeps lookups off the store; only the applier changes
  * it (on joins, removals and snapshot restores), so it always mirrors the applied log.
+ *
+ * <p>v0.2.0 kept a cache of its own, filled by reading the store the first time a machine's URLs
+ * were wanted, and those reads show in {@code /v2/stats/store}. So that the statistics count what
+ * the reference counts, the lookups it made are made here too, as counted store reads, at the same
+ * moments ({@link #lookedUp}, {@link #machinesListed}): the set of names the reference would hold
+ * in its cache decides whether a lookup reads the store.
  */
 public final class Registry {
     public static final String KEY = "/_etcd/machines";
@@ -27,6 +34,8 @@ public final class Registry {
 
     private final Store store;
     private final Map<String, Machine> machines = new ConcurrentHashMap<>();
+    /** The names whose URLs v0.2.0's cache would hold: looked up once with success, then not read. */
+    private final Set<String> referenceCache = ConcurrentHashMap.newKeySet();
 
     public Registry(Store store) {
         this.store = store;
@@ -39,7 +48,9 @@ public final class Registry {
      * @return true when the machine was added
      */
     boolean register(Command.Join join, int maxClusterSize) {
+        referenceCache.remove(join.name()); // the reference drops its cached entry before looking
         if (registered(join.name())) {
+            referenceCache.add(join.name());
             return false;
         }
         int count = count(); // looked up even without a limit: the reference's lookups show in the stats
@@ -63,11 +74,15 @@ public final class Registry {
         }
     }
 
-    /** Forgets the cache and reads every machine from the store again (after a snapshot replaced it). */
+    /**
+     * Forgets the cache and reads every machine from the store again (after a snapshot replaced it).
+     * The reference restored its statistics with the snapshot and read nothing then: neither does
+     * this read count.
+     */
     void reload() {
         machines.clear();
         try {
-            List<NodeView> nodes = store.get(KEY, false, false).node().nodes();
+            List<NodeView> nodes = store.getUncounted(KEY).node().nodes();
             if (nodes != null) {
                 for (NodeView n : nodes) {
                     String name = n.key().substring(n.key().lastIndexOf('/') + 1);
@@ -94,6 +109,40 @@ public final class Registry {
             return true;
         } catch (EtcdException notFound) {
             return false;
+        }
+    }
+
+    /**
+     * v0.2.0's lookup of one machine's URLs, for its statistics: a counted store read unless the
+     * reference's cache holds the name, which it then does if the read found the machine. The
+     * reference looked up the leader when answering {@code /v2/leader} and when redirecting to it,
+     * and a peer when sending it a Raft request. An empty name reads nothing.
+     */
+    public void lookedUp(String name) {
+        if (name == null || name.isEmpty() || referenceCache.contains(name)) {
+            return;
+        }
+        if (registered(name)) {
+            referenceCache.add(name);
+        }
+    }
+
+    /**
+     * The store reads of v0.2.0's {@code /v2/machines}: the leader looked up, the machines
+     * directory read, then each machine looked up.
+     */
+    public void machinesListed(String leaderName) {
+        lookedUp(leaderName);
+        List<NodeView> nodes;
+        try {
+            nodes = store.get(KEY, false, false).node().nodes();
+        } catch (EtcdException none) {
+            return;
+        }
+        if (nodes != null) {
+            for (NodeView n : nodes) {
+                lookedUp(n.key().substring(n.key().lastIndexOf('/') + 1));
+            }
         }
     }
 

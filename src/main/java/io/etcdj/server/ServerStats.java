@@ -9,13 +9,15 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The numbers of {@code /v2/stats/self}: this machine's name, role, start time, the leader it
- * follows and for how long, and how many append requests it sent and received.
+ * follows, since when and for how long, and how many append requests it sent and received.
  */
 final class ServerStats {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final Instant startTime;
+    /** {@link System#nanoTime()} at {@link #startTime}, to place the leader's start on the same clock. */
+    private final long startNanos = System.nanoTime();
     private volatile String state = "follower";
     private volatile String leader = "";
     private volatile long leaderSinceNanos = System.nanoTime();
@@ -52,6 +54,8 @@ final class ServerStats {
         ObjectNode info = root.putObject("leaderInfo");
         info.put("leader", leader);
         info.put("uptime", goDuration(Duration.ofNanos(System.nanoTime() - leaderSinceNanos)));
+        // an extension of later v2 versions: since when this leader is known here
+        info.put("startTime", DateTimeFormatter.ISO_INSTANT.format(startTime.plusNanos(leaderSinceNanos - startNanos)));
         root.put("recvAppendRequestCnt", recvAppendRequests);
         root.put("sendAppendRequestCnt", sendAppendRequests);
         return root.toString();

@@ -35,6 +35,10 @@ final class StateMachine {
             return store.compareAndSwap(c.key(), c.prevValue(), c.prevIndex(), c.value(), c.expireTime());
         } else if (command instanceof Command.Delete c) {
             return store.delete(c.key(), c.dir(), c.recursive());
+        } else if (command instanceof Command.CompareAndDelete c) {
+            return store.compareAndDelete(c.key(), c.prevValue(), c.prevIndex());
+        } else if (command instanceof Command.Refresh c) {
+            return store.refresh(c.key(), c.expireTime());
         } else if (command instanceof Command.Sync c) {
             store.deleteExpiredKeys(c.now());
             return null;

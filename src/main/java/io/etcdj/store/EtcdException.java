@@ -25,6 +25,10 @@ public final class EtcdException extends RuntimeException {
     public static final int VALUE_OR_TTL_REQUIRED = 204;
     /** A request beyond a limit (key length or depth, value size): etcd v2's code, added here. */
     public static final int INVALID_FIELD = 209;
+    /** A refresh (an extension) with a value: it keeps the key's value. */
+    public static final int REFRESH_VALUE = 211;
+    /** A refresh (an extension) without a TTL. */
+    public static final int REFRESH_TTL_REQUIRED = 212;
 
     public static final int RAFT_INTERNAL = 300;
     public static final int LEADER_ELECT = 301;
@@ -48,6 +52,8 @@ public final class EtcdException extends RuntimeException {
             Map.entry(INDEX_NAN, "The given index in POST form is not a number"),
             Map.entry(VALUE_OR_TTL_REQUIRED, "Value or TTL is required in POST form"),
             Map.entry(INVALID_FIELD, "Invalid field"),
+            Map.entry(REFRESH_VALUE, "Value provided on refresh"),
+            Map.entry(REFRESH_TTL_REQUIRED, "A TTL must be provided on refresh"),
             Map.entry(RAFT_INTERNAL, "Raft Internal Error"),
             Map.entry(LEADER_ELECT, "During Leader Election"),
             Map.entry(WATCHER_CLEARED, "watcher is cleared due to etcd recovery"),

@@ -198,4 +198,13 @@ final class Node {
             this.views = new ArrayList<>(dir.children.size());
         }
     }
+
+    /**
+     * The node as a write's, delete's or expiry's {@code prevNode} reports it: without its
+     * children, and with no time left (rather than a negative one) once it has expired.
+     */
+    NodeView previousView(Instant now) {
+        return new NodeView(path, isDir() ? null : value, null, isDir(), expireTime, Math.max(0, ttl(now)), null,
+                modifiedIndex, createdIndex);
+    }
 }

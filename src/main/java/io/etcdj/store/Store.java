@@ -83,6 +83,24 @@ public final class Store {
     }
 
     /**
+     * As {@link #get} without sorting or recursion, and without counting the read in the
+     * statistics: for the node's own bookkeeping, where the reference read nothing.
+     */
+    public Event getUncounted(String path) {
+        lock.readLock().lock();
+        try {
+            String key = KeyPath.clean(path);
+            Node node = find(key);
+            Instant now = clock.instant();
+            return new Event(Event.GET, new NodeView(key, node.isDir() ? null : node.value, null, node.isDir(),
+                    node.expireTime, node.ttl(now), node.isDir() ? node.listChildren(false, false, now) : null,
+                    node.modifiedIndex, node.createdIndex));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
      * Creates or replaces a node, creating missing parent directories at the same index. A file
      * may be replaced by a file or a directory; a directory is never replaced.
      *
@@ -111,6 +129,21 @@ public final class Store {
      * @throws EtcdException 100 for a missing key, 102 for a value on a directory, 107 on the root
      */
     public Event update(String path, String value, Instant expireTime) {
+        return update(path, value, expireTime, false);
+    }
+
+    /**
+     * A refresh (an extension of later v2 versions): sets a new expiration on an existing node
+     * without changing its value and without waking watchers. It takes an index, like any
+     * change, and is kept in the history, so a watch from an index resumes past it.
+     *
+     * @throws EtcdException as {@link #update}
+     */
+    public Event refresh(String path, Instant expireTime) {
+        return update(path, null, expireTime, true);
+    }
+
+    private Event update(String path, String value, Instant expireTime, boolean refresh) {
         String key = KeyPath.clean(path);
         if (key.equals("/")) {
             throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
@@ -124,12 +157,14 @@ public final class Store {
                 stats.inc(Counter.UPDATE_FAIL);
                 throw e;
             }
-            String newValue = value == null ? "" : value;
+            String newValue = refresh ? node.value : value == null ? "" : value;
             if (node.isDir() && !newValue.isEmpty()) {
                 stats.inc(Counter.UPDATE_FAIL);
                 throw new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
             }
             long nextIndex = currentIndex + 1;
+            Instant now = clock.instant();
+            NodeView prevNode = node.previousView(now);
             String prevValue = node.isDir() ? null : node.value;
             if (!node.isDir()) {
                 // a directory keeps its modified index: the reference only changes its TTL
@@ -139,9 +174,13 @@ public final class Store {
             updateExpireTime(node, expireTime);
             // the reference reports an updated directory without its dir flag
             Event event = new Event(Event.UPDATE, new NodeView(key, newValue, prevValue, false,
-                    node.expireTime, node.ttl(clock.instant()), null, nextIndex, node.createdIndex));
+                    node.expireTime, node.ttl(now), null, nextIndex, node.createdIndex), prevNode);
             currentIndex = nextIndex;
-            watcherHub.notify(event);
+            if (refresh) {
+                watcherHub.record(event);
+            } else {
+                watcherHub.notify(event);
+            }
             stats.inc(Counter.UPDATE_SUCCESS);
             return event;
         } finally {
@@ -206,13 +245,14 @@ public final class Store {
                         + node.modifiedIndex + "]";
                 throw new EtcdException(EtcdException.TEST_FAILED, cause, currentIndex);
             }
+            NodeView prevNode = node.previousView(clock.instant());
             currentIndex++;
             String oldValue = node.value;
             node.value = value == null ? "" : value;
             node.modifiedIndex = currentIndex;
             updateExpireTime(node, expireTime);
             Event event = new Event(Event.COMPARE_AND_SWAP, new NodeView(key, node.value, oldValue, false,
-                    node.expireTime, node.ttl(clock.instant()), null, currentIndex, node.createdIndex));
+                    node.expireTime, node.ttl(clock.instant()), null, currentIndex, node.createdIndex), prevNode);
             watcherHub.notify(event);
             stats.inc(Counter.COMPARE_AND_SWAP_SUCCESS);
             return event;
@@ -229,6 +269,25 @@ public final class Store {
      *                       108 for a non-empty directory without {@code recursive}, 107 on the root
      */
     public Event delete(String path, boolean dir, boolean recursive) {
+        return delete(path, dir, recursive, null, 0);
+    }
+
+    /**
+     * Compare-and-delete (an extension of later v2 versions): removes a file only when its value
+     * and/or modified index match, as {@link #compareAndSwap} compares them. It is counted with the
+     * deletes, since {@code /v2/stats/store} keeps v0.2.0's counters.
+     *
+     * @param prevValue null or empty when not compared
+     * @param prevIndex 0 when not compared
+     * @throws EtcdException 101 on a mismatch, 100 for a missing key, 102 on a directory, 107 on
+     *                       the root
+     */
+    public Event compareAndDelete(String path, String prevValue, long prevIndex) {
+        return delete(path, false, false, prevValue == null ? "" : prevValue, prevIndex);
+    }
+
+    /** A delete, or with a non-null {@code prevValue} a compare-and-delete. */
+    private Event delete(String path, boolean dir, boolean recursive, String prevValue, long prevIndex) {
         String key = KeyPath.clean(path);
         if (key.equals("/")) {
             throw new EtcdException(EtcdException.ROOT_READ_ONLY, "/", currentIndex);
@@ -244,13 +303,18 @@ public final class Store {
                 throw e;
             }
             EtcdException refused = node.checkRemovable(asDir, recursive, currentIndex);
+            if (refused == null && prevValue != null) {
+                refused = compareFailure(node, key, prevValue, prevIndex);
+            }
             if (refused != null) {
                 stats.inc(Counter.DELETE_FAIL);
                 throw refused;
             }
             long nextIndex = currentIndex + 1;
-            Event event = new Event(Event.DELETE, new NodeView(key, null, node.isDir() ? null : node.value,
-                    node.isDir(), null, 0, null, nextIndex, node.createdIndex));
+            NodeView prevNode = node.previousView(clock.instant());
+            String action = prevValue == null ? Event.DELETE : Event.COMPARE_AND_DELETE;
+            Event event = new Event(action, new NodeView(key, null, node.isDir() ? null : node.value,
+                    node.isDir(), null, 0, null, nextIndex, node.createdIndex), prevNode);
             // the index moves first: a woken watcher may read it at once on another thread
             currentIndex = nextIndex;
             removeNotifying(node, event);
@@ -260,6 +324,20 @@ public final class Store {
         } finally {
             unlockWrite();
         }
+    }
+
+    /** Why a compare-and-delete may not remove this node, or null when it may. */
+    private EtcdException compareFailure(Node node, String key, String prevValue, long prevIndex) {
+        if (node.isDir()) {
+            return new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
+        }
+        boolean valueMatches = prevValue.isEmpty() || node.value.equals(prevValue);
+        boolean indexMatches = prevIndex == 0 || node.modifiedIndex == prevIndex;
+        if (valueMatches && indexMatches) {
+            return null;
+        }
+        String cause = "[" + prevValue + " != " + node.value + "] [" + prevIndex + " != " + node.modifiedIndex + "]";
+        return new EtcdException(EtcdException.TEST_FAILED, cause, currentIndex);
     }
 
     /**
@@ -299,9 +377,10 @@ public final class Store {
         lock.writeLock().lock();
         try {
             for (Node node = ttlQueue.first(); node != null && !node.expireTime.isAfter(cutoff); node = ttlQueue.first()) {
+                NodeView prevNode = node.previousView(cutoff);
                 currentIndex++;
                 Event event = new Event(Event.EXPIRE, new NodeView(node.path, null, null, false, null, 0, null,
-                        currentIndex, node.createdIndex));
+                        currentIndex, node.createdIndex), prevNode);
                 removeNotifying(node, event);
                 stats.inc(Counter.EXPIRE_COUNT);
                 watcherHub.notify(event);
@@ -404,6 +483,7 @@ public final class Store {
         String name = KeyPath.name(key);
         Node existing = parent.child(name);
         String prevValue = null;
+        NodeView prevNode = null;
         if (existing != null) {
             if (!replace) {
                 throw new EtcdException(EtcdException.NODE_EXIST, key, currentIndex);
@@ -412,6 +492,7 @@ public final class Store {
                 throw new EtcdException(EtcdException.NOT_FILE, key, currentIndex);
             }
             prevValue = existing.value;
+            prevNode = existing.previousView(clock.instant());
             existing.remove(ttlQueue::remove);
         }
         Node node = dir ? Node.directory(key, nextIndex, parent, expireTime)
@@ -419,7 +500,7 @@ public final class Store {
         parent.addChild(node);
         ttlQueue.add(node);
         Event event = new Event(action, new NodeView(key, dir ? null : node.value, prevValue, dir,
-                node.expireTime, node.ttl(clock.instant()), null, nextIndex, nextIndex));
+                node.expireTime, node.ttl(clock.instant()), null, nextIndex, nextIndex), prevNode);
         currentIndex = nextIndex;
         watcherHub.notify(event);
         return event;

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.core.JsonToken;
 final class StoreSnapshotReader {
     private static final String REFUSED = "not a valid store snapshot: ";
     private static final Set<String> ACTIONS = Set.of(Event.GET, Event.SET, Event.CREATE, Event.UPDATE,
-            Event.COMPARE_AND_SWAP, Event.DELETE, Event.EXPIRE);
+            Event.COMPARE_AND_SWAP, Event.COMPARE_AND_DELETE, Event.DELETE, Event.EXPIRE);
 
     private final JsonParser p;
     /** The highest index any node or event carries; none may pass the store index. */

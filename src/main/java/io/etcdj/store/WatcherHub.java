@@ -51,6 +51,11 @@ final class WatcherHub {
         return watcher;
     }
 
+    /** Records the event in the history without waking anyone (a refresh). */
+    void record(Event event) {
+        history.add(event);
+    }
+
     /**
      * Records the event and wakes the watchers of its key and the recursive watchers of every
      * directory above it (the root included), the root first.

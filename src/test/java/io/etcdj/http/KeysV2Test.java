@@ -48,7 +48,8 @@ class KeysV2Test {
         assertEquals(List.of("content-type", "x-etcd-index", "x-raft-index", "x-raft-term"), created.headerNames());
         assertEquals(200, replaced.status());
         assertEquals("{\"action\":\"set\",\"node\":{\"key\":\"/foo\",\"value\":\"baz\",\"modifiedIndex\":2,"
-                + "\"createdIndex\":2}}", replaced.body());
+                + "\"createdIndex\":2},\"prevNode\":{\"key\":\"/foo\",\"value\":\"bar\",\"modifiedIndex\":1,"
+                + "\"createdIndex\":1}}", replaced.body());
     }
 
     @Test
@@ -116,6 +117,7 @@ class KeysV2Test {
 
         assertEquals(200, updated.status());
         assertEquals("{\"action\":\"update\",\"node\":{\"key\":\"/u\",\"value\":\"2\",\"modifiedIndex\":2,"
+                + "\"createdIndex\":1},\"prevNode\":{\"key\":\"/u\",\"value\":\"1\",\"modifiedIndex\":1,"
                 + "\"createdIndex\":1}}", updated.body());
         assertError(empty, 400, "{\"errorCode\":204,\"message\":\"Value or TTL is required in POST form\","
                 + "\"cause\":\"Update\",\"index\":2}", 2);
@@ -201,6 +203,7 @@ class KeysV2Test {
         assertEquals(403, notQuiteTrue.status());
         assertEquals(200, recursive.status());
         assertEquals("{\"action\":\"delete\",\"node\":{\"key\":\"/d\",\"dir\":true,\"modifiedIndex\":2,"
+                + "\"createdIndex\":1},\"prevNode\":{\"key\":\"/d\",\"dir\":true,\"modifiedIndex\":1,"
                 + "\"createdIndex\":1}}", recursive.body());
     }
 

@@ -68,8 +68,10 @@ class WatchTest {
 
         Response r = watcher.get("/v2/keys/k?wait=true&waitIndex=2");
 
+        // prevNode: an extension, the node the set replaced
         assertEquals("{\"action\":\"set\",\"node\":{\"key\":\"/k\",\"value\":\"b\",\"modifiedIndex\":3,"
-                + "\"createdIndex\":3}}", r.body());
+                + "\"createdIndex\":3},\"prevNode\":{\"key\":\"/k\",\"value\":\"a\",\"modifiedIndex\":1,"
+                + "\"createdIndex\":1}}", r.body());
         assertEquals("3", r.header("X-Etcd-Index"));
     }
 

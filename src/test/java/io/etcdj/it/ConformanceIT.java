@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code ../shared/conformance} beside the project, else {@code fixtures/conformance}),
  * {@code etcdj.conformance.only} (comma-separated scenario names), {@code etcdj.conformance.settle}
  * (seconds after an async step, default 0.5), {@code etcdj.conformance.extraFields} (default
- * {@code prevNode}), {@code etcdj.conformance.extraHeaders} (none by default).
+ * {@code prevNode,startTime}: the fields the extensions of later v2 versions add, {@code prevNode}
+ * of writes and {@code leaderInfo.startTime} of {@code /v2/stats/self}),
+ * {@code etcdj.conformance.extraHeaders} (none by default).
  */
 class ConformanceIT {
 
@@ -38,7 +40,7 @@ class ConformanceIT {
         JsonNode document = Observation.JSON.readTree(recordings.toFile());
         Set<String> only = commaSeparated(System.getProperty("etcdj.conformance.only", ""));
         AnswerComparator.Options options = new AnswerComparator.Options(
-                commaSeparated(System.getProperty("etcdj.conformance.extraFields", "prevNode")),
+                commaSeparated(System.getProperty("etcdj.conformance.extraFields", "prevNode,startTime")),
                 commaSeparated(System.getProperty("etcdj.conformance.extraHeaders", "")), false, false);
         Duration settle = Duration.ofMillis(Math.round(
                 Double.parseDouble(System.getProperty("etcdj.conformance.settle", "0.5")) * 1000));

@@ -58,8 +58,10 @@ class StoreTtlTest {
         store.deleteExpiredKeys(clock.instant());
 
         assertEquals(5, store.index());
-        assertEquals(List.of(new Event(Event.EXPIRE, new NodeView("/a", null, null, false, null, 0, null, 4, 1)),
-                new Event(Event.EXPIRE, new NodeView("/b", null, null, false, null, 0, null, 5, 2))), seen);
+        assertEquals(List.of(new Event(Event.EXPIRE, new NodeView("/a", null, null, false, null, 0, null, 4, 1),
+                        new NodeView("/a", "1", null, false, Instant.parse("2024-01-01T00:00:01Z"), 0, null, 1, 1)),
+                new Event(Event.EXPIRE, new NodeView("/b", null, null, false, null, 0, null, 5, 2),
+                        new NodeView("/b", "2", null, false, Instant.parse("2024-01-01T00:00:02Z"), 0, null, 2, 2))), seen);
         assertEquals(100, assertThrows(EtcdException.class, () -> store.get("/a", false, false)).code());
         assertEquals("3", store.get("/c", false, false).node().value());
         assertEquals(in(27), store.nextExpiration());
@@ -88,7 +90,8 @@ class StoreTtlTest {
 
         store.deleteExpiredKeys(in(10));
 
-        assertEquals(List.of(new Event(Event.EXPIRE, new NodeView("/d", null, null, false, null, 0, null, 3, 1))), seen);
+        assertEquals(List.of(new Event(Event.EXPIRE, new NodeView("/d", null, null, false, null, 0, null, 3, 1),
+                new NodeView("/d", null, null, true, in(10), 1, null, 1, 1))), seen);
         assertNull(store.nextExpiration());
         assertEquals(List.of(), store.get("/", true, false).node().nodes());
     }
