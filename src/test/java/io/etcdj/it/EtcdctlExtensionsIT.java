@@ -26,8 +26,16 @@ class EtcdctlExtensionsIT {
                 run(global, 0, "get", "/k");
                 Etcdctl.Result wrongIndex = run(global, 4, "rm", "--with-index", "1", "/k");
                 assertTrue(wrongIndex.err().startsWith("Error:  101: Compare failed"), wrongIndex.err());
+                // etcdctl prints PrevNode.Value only for a plain delete; for a compareAndDelete it
+                // prints the deleted node's value, which is empty (checked against etcd 3.4's etcdctl)
                 Etcdctl.Result removed = run(global, 0, "rm", "--with-value", "v", "/k");
-                assertEquals("PrevNode.Value: v\n", removed.out());
+                assertEquals("\n", removed.out());
+                Etcdctl.Result extended = run(global, 0, "-o", "extended", "set", "/k", "w");
+                assertTrue(extended.out().startsWith("Key: /k\n"), extended.out());
+                Etcdctl.Result removedExtended = run(global, 0, "-o", "extended", "rm", "--with-index",
+                        extended.out().lines().filter(l -> l.startsWith("Modified-Index: ")).findFirst()
+                                .orElseThrow().substring("Modified-Index: ".length()), "/k");
+                assertTrue(removedExtended.out().contains("PrevNode.Value: w\n"), removedExtended.out());
                 run(global, 4, "get", "/k");
                 run(global, 0, "set", "/k2", "a");
                 assertEquals("PrevNode.Value: a\n", run(global, 0, "rm", "/k2").out());
