@@ -118,24 +118,11 @@ public final class LockModule {
         if (!server.isLeader()) {
             return CompletableFuture.completedFuture(dispatch.toLeader(request));
         }
-        String lockPath = LockNodes.lockPath(key);
-        if (index.isEmpty()) {
-            LockNodes queue;
-            try {
-                queue = LockNodes.read(server.store(), lockPath);
-            } catch (EtcdException e) {
-                return ModReplies.failed("renew lock index error: " + ClientLibraryErrors.describe(e, server));
-            }
-            int position = queue.positionOf(value);
-            if (position < 0) {
-                return ModReplies.failed("renew lock error: cannot find: " + value);
-            }
-            index = queue.get(position).name();
+        LockNodeKey found = findNode(key, index, value, "renew");
+        if (found.failure() != null) {
+            return found.failure();
         }
-        String nodeKey = nodeKey(lockPath, index);
-        if (nodeKey == null) {
-            return ModReplies.failed("renew lock error: invalid index: " + index);
-        }
+        String nodeKey = found.key();
         if (value.isEmpty()) {
             try {
                 String current = server.store().get(nodeKey, false, false).node().value();
@@ -155,6 +142,36 @@ public final class LockModule {
                 request.executor());
     }
 
+    /** A lock node's key, or the answer explaining why it could not be found. */
+    private record LockNodeKey(String key, CompletableFuture<Reply> failure) {}
+
+    /**
+     * The key of the lock node of {@code key} named by {@code index}, or by {@code value} when no
+     * index is given; {@code operation} ("renew", "release") begins the error texts, as in v0.2.0.
+     */
+    private LockNodeKey findNode(String key, String index, String value, String operation) {
+        String lockPath = LockNodes.lockPath(key);
+        if (index.isEmpty()) {
+            LockNodes queue;
+            try {
+                queue = LockNodes.read(server.store(), lockPath);
+            } catch (EtcdException e) {
+                return new LockNodeKey(null, ModReplies.failed(operation + " lock index error: "
+                        + ClientLibraryErrors.describe(e, server)));
+            }
+            int position = queue.positionOf(value);
+            if (position < 0) {
+                return new LockNodeKey(null, ModReplies.failed(operation + " lock error: cannot find: " + value));
+            }
+            index = queue.get(position).name();
+        }
+        String nodeKey = nodeKey(lockPath, index);
+        if (nodeKey == null) {
+            return new LockNodeKey(null, ModReplies.failed(operation + " lock error: invalid index: " + index));
+        }
+        return new LockNodeKey(nodeKey, null);
+    }
+
     /** Deletes one lock node, found by index or by value. */
     CompletableFuture<Reply> release(ClientRequest request, String key, String index, String value) {
         if (index.isEmpty() && value.isEmpty()) {
@@ -166,24 +183,11 @@ public final class LockModule {
         if (!server.isLeader()) {
             return CompletableFuture.completedFuture(dispatch.toLeader(request));
         }
-        String lockPath = LockNodes.lockPath(key);
-        if (index.isEmpty()) {
-            LockNodes queue;
-            try {
-                queue = LockNodes.read(server.store(), lockPath);
-            } catch (EtcdException e) {
-                return ModReplies.failed("release lock index error: " + ClientLibraryErrors.describe(e, server));
-            }
-            int position = queue.positionOf(value);
-            if (position < 0) {
-                return ModReplies.failed("release lock error: cannot find: " + value);
-            }
-            index = queue.get(position).name();
+        LockNodeKey found = findNode(key, index, value, "release");
+        if (found.failure() != null) {
+            return found.failure();
         }
-        String nodeKey = nodeKey(lockPath, index);
-        if (nodeKey == null) {
-            return ModReplies.failed("release lock error: invalid index: " + index);
-        }
+        String nodeKey = found.key();
         return propose(new Command.Delete(nodeKey, false, false)).handleAsync((event, failure) -> failure == null
                 ? Reply.emptyOk()
                 : ModReplies.error("release lock error: " + ClientLibraryErrors.describe(failure, server)),
