@@ -156,7 +156,8 @@ public final class Main {
         } else if (!peers.isEmpty()) {
             log.info("the data dir already holds this machine's log: rejoining without -peers");
         }
-        HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()));
+        HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()))
+                .withWatchEarlyHeaders(config.watchEarlyHeaders());
         if (clientTls != null) {
             options = options.withSslContext(clientTls);
         }

@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param force             discard the identity and state found in the data dir
  * @param verbose           verbose logging
  * @param veryVerbose       very verbose logging, including Raft's
+ * @param watchEarlyHeaders a v2 long-poll watch that has to wait sends its status line and headers
+ *                          at once, as etcd 2 does (an extension, off by default: the headers then
+ *                          carry the index at which the watch began, not the event's)
  */
 public record Config(
         String name,
@@ -47,7 +50,8 @@ public record Config(
         int maxClusterSize,
         boolean force,
         boolean verbose,
-        boolean veryVerbose) {
+        boolean veryVerbose,
+        boolean watchEarlyHeaders) {
 
     public static final int DEFAULT_CLIENT_PORT = 4001;
     public static final int DEFAULT_PEER_PORT = 7001;
@@ -77,6 +81,7 @@ public record Config(
     public Config withIdentity(NodeInfo info) throws ConfigException {
         return new Config(info.name(), false, dataDir, info.clientEndpoint(), info.peerEndpoint(), peers,
                 peersFile, heartbeatTimeout, electionTimeout, corsOrigins, snapshot, snapshotCount,
-                maxResultBuffer, maxRetryAttempts, maxClusterSize, force, verbose, veryVerbose);
+                maxResultBuffer, maxRetryAttempts, maxClusterSize, force, verbose, veryVerbose,
+                watchEarlyHeaders);
     }
 }

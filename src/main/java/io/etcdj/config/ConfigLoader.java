@@ -150,7 +150,8 @@ public final class ConfigLoader {
                 new Endpoint(addr, bindAddr, clientTls), new Endpoint(peerAddr, peerBindAddr, peerTls),
                 peers, peersFile, heartbeat, election, cors,
                 snapshotsOn(s), snapshotCount, maxResultBuffer, maxRetryAttempts, maxClusterSize,
-                bool(s, Setting.FORCE), bool(s, Setting.VERBOSE), bool(s, Setting.VERY_VERBOSE));
+                bool(s, Setting.FORCE), bool(s, Setting.VERBOSE), bool(s, Setting.VERY_VERBOSE),
+                bool(s, Setting.WATCH_EARLY_HEADERS));
     }
 
     private static TlsFiles tls(Map<Setting, Object> s, Setting ca, Setting cert, Setting key) throws ConfigException {

@@ -36,6 +36,9 @@ enum Setting {
     MAX_CLUSTER_SIZE(Kind.INT, List.of("max-cluster-size"), "max_cluster_size", "ETCD_MAX_CLUSTER_SIZE"),
     VERBOSE(Kind.BOOL, List.of("v"), "verbose", "ETCD_VERBOSE"),
     VERY_VERBOSE(Kind.BOOL, List.of("vv"), "very_verbose", "ETCD_VERY_VERBOSE"),
+    // An extension: etcd 2's framing of long-poll watches.
+    WATCH_EARLY_HEADERS(Kind.BOOL, List.of("watch-early-headers"), "watch_early_headers",
+            "ETCD_WATCH_EARLY_HEADERS"),
     // Flag-only settings.
     FORCE(Kind.BOOL, List.of("f", "force"), null, null),
     CONFIG(Kind.STRING, List.of("config"), null, null),

@@ -52,6 +52,10 @@ final class Usage {
               -snapshot[=true|false]   Take snapshots of the store (default true).
               -snapshot-count=<n>      Committed entries between snapshots (default 10000).
 
+            Extensions:
+              -watch-early-headers[=true|false]  A v2 watch that waits sends its status line and
+                                                 headers at once, as etcd 2 does (default false).
+
             Flags take one dash or two, and -flag=value or -flag value.
             Precedence: /etc/etcd/etcd.conf < -config file < ETCD_* variables < flags.""";
 }

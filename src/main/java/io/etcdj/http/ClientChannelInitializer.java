@@ -36,7 +36,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
      */
     public ClientChannelInitializer(EtcdServer server, HttpOptions options, Consumer<Router> extraRoutes) {
         this.options = options;
-        this.router = ClientRoutes.standard(server, options.clock());
+        this.router = ClientRoutes.standard(server, options);
         this.storeIndex = () -> server.store().index();
         this.corsPolicy = new CorsPolicy(options.corsOrigins(), server::clientUrls);
         extraRoutes.accept(router);

@@ -12,9 +12,14 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -74,6 +79,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** Whether {@link #takeNext} is running: requests answered at once must not recurse into it. */
     private boolean draining;
+    /** The status line and headers of the request in progress are out; its body is still to come. */
+    private boolean headSent;
 
     /** What the reply of the request in progress needs besides the reply itself. */
     private record Exchange(ClientRequest request, HttpVersion version, boolean head, boolean keepAlive,
@@ -159,6 +166,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     match == null ? null : match.key(), form, msg.headers(), ctx.executor());
             Exchange exchange = new Exchange(request, msg.protocolVersion(), method.equals("HEAD"),
                     HttpUtil.isKeepAlive(msg), cors);
+            request.onSendHead(headers -> sendHead(exchange, headers));
             start(exchange);
             if (method.equals("OPTIONS")) {
                 finish(exchange, Reply.emptyOk(), null);
@@ -198,6 +206,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** A request is being answered: the connection is not idle until its reply is written. */
     private void start(Exchange exchange) {
         current = exchange;
+        headSent = false;
         markBusy();
     }
 
@@ -324,27 +333,71 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      *               the connection closes, rather than reset it under its feet
      */
     private void write(Exchange exchange, Reply reply, boolean linger) {
-        FullHttpResponse response = new DefaultFullHttpResponse(exchange.version(), reply.status(),
-                exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+        ChannelFuture written;
+        boolean close = !exchange.keepAlive();
+        if (headSent) {
+            headSent = false;
+            // The status went out with the head: only a successful answer has a body to follow. Any
+            // other ends the response empty and closes the connection, so the client asks again.
+            if (reply.status().equals(HttpResponseStatus.OK)) {
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(reply.body())));
+            } else {
+                close = true;
+            }
+            written = ctx.writeAndFlush(new DefaultLastHttpContent());
+        } else {
+            FullHttpResponse response = new DefaultFullHttpResponse(exchange.version(), reply.status(),
+                    exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+            addHeaders(response, exchange, reply.headers(), reply.body().length);
+            written = ctx.writeAndFlush(response);
+        }
+        if (close) {
+            closing = true;
+            stopIdleTimer();
+            written.addListener(linger ? (ChannelFutureListener) this::closeLingering : ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Writes the status line 200 and these headers for the request in progress before its body is
+     * known; {@link #write} sends the body later as one chunk. Only over HTTP/1.1, whose chunked
+     * framing lets a body follow without a length, and not for HEAD.
+     */
+    private boolean sendHead(Exchange exchange, List<Map.Entry<String, String>> headers) {
+        if (exchange != current || headSent || exchange.head() || !exchange.version().equals(HttpVersion.HTTP_1_1)
+                || !ctx.channel().isActive()) {
+            return false;
+        }
+        HttpResponse head = new DefaultHttpResponse(exchange.version(), HttpResponseStatus.OK);
+        addHeaders(head, exchange, headers, -1);
+        ctx.writeAndFlush(head);
+        headSent = true;
+        return true;
+    }
+
+    /**
+     * The CORS headers, the reply's, and the framing headers spelled as the reference spells them.
+     *
+     * @param contentLength the body's length; negative for a body sent in chunks
+     */
+    private static void addHeaders(HttpResponse response, Exchange exchange, List<Map.Entry<String, String>> headers,
+                                   long contentLength) {
         for (Map.Entry<String, String> h : exchange.cors()) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        for (Map.Entry<String, String> h : reply.headers()) {
+        for (Map.Entry<String, String> h : headers) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        // framing headers spelled as the reference spells them
         response.headers().set("Date", DateFormatter.format(new Date()));
-        response.headers().set("Content-Length", reply.body().length);
+        if (contentLength >= 0) {
+            response.headers().set("Content-Length", contentLength);
+        } else {
+            response.headers().set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
+        }
         if (exchange.keepAlive() && !exchange.version().isKeepAliveDefault()) {
             response.headers().set("Connection", "keep-alive");
         } else if (!exchange.keepAlive() && exchange.version().isKeepAliveDefault()) {
             response.headers().set("Connection", "close");
-        }
-        ChannelFuture written = ctx.writeAndFlush(response);
-        if (!exchange.keepAlive()) {
-            closing = true;
-            stopIdleTimer();
-            written.addListener(linger ? (ChannelFutureListener) this::closeLingering : ChannelFutureListener.CLOSE);
         }
     }
 

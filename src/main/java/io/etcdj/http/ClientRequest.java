@@ -5,7 +5,9 @@ import io.netty.util.concurrent.EventExecutor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
  * One routed client request: method, cleaned path, raw query, the route's key, the parsed form and
@@ -22,6 +24,7 @@ public final class ClientRequest {
     private final EventExecutor executor;
     private final List<Runnable> closeActions = new ArrayList<>(1);
     private boolean closed;
+    private Predicate<List<Map.Entry<String, String>>> headSender = headers -> false;
 
     public ClientRequest(String method, String path, String rawQuery, String key, FormValues form,
                          HttpHeaders headers, EventExecutor executor) {
@@ -92,6 +95,23 @@ public final class ClientRequest {
         } else {
             closeActions.add(action);
         }
+    }
+
+    /**
+     * Sends the status line 200 and these headers now, before the body is known; the reply that
+     * completes the request later then gives only the body (a long-poll watch framed as etcd 2
+     * frames it). Event loop only.
+     *
+     * @return false when the connection cannot do that (HTTP/1.0, HEAD, already answered): the
+     *         reply is then sent whole, as usual
+     */
+    public boolean sendHeadNow(List<Map.Entry<String, String>> headers) {
+        return headSender.test(headers);
+    }
+
+    /** Called by the connection: how {@link #sendHeadNow} reaches it. */
+    void onSendHead(Predicate<List<Map.Entry<String, String>>> sender) {
+        headSender = sender;
     }
 
     /** Called by the connection, on its event loop, when the client went away. */

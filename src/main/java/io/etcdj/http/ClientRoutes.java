@@ -17,7 +17,8 @@ final class ClientRoutes {
     private ClientRoutes() {
     }
 
-    static Router standard(EtcdServer server, Clock clock) {
+    static Router standard(EtcdServer server, HttpOptions options) {
+        Clock clock = options.clock();
         CommandDispatch dispatch = new CommandDispatch(server);
         ClusterEndpoints cluster = new ClusterEndpoints(server, dispatch);
         Router router = new Router();
@@ -33,7 +34,7 @@ final class ClientRoutes {
                 .key("/v1/watch/", new V1WatchHandler(server), "GET", "POST");
         installInfo(router, "/v1", cluster);
 
-        router.key("/v2/keys/", new V2GetHandler(server, dispatch), "GET")
+        router.key("/v2/keys/", new V2GetHandler(server, dispatch, options.watchEarlyHeaders()), "GET")
                 .key("/v2/keys/", new V2PostHandler(server, dispatch, clock), "POST")
                 .key("/v2/keys/", new V2PutHandler(server, dispatch, clock), "PUT")
                 .key("/v2/keys/", new V2DeleteHandler(server, dispatch), "DELETE");

@@ -18,9 +18,12 @@ import java.util.Set;
  * @param ioThreads      event loop threads for connections; 0 for Netty's default
  * @param idleTimeout    a connection that answers no request for this long is closed (one waiting
  *                       on a watch is answering one); zero never closes
+ * @param watchEarlyHeaders a v2 long-poll watch that has to wait sends its status line and headers at
+ *                       once, as etcd 2 does, then its event as the body (an extension; off by default)
  */
 public record HttpOptions(int maxBodyBytes, int maxHeaderBytes, Set<String> corsOrigins, SslContext sslContext,
-                          Clock clock, int ioThreads, Duration idleTimeout) {
+                          Clock clock, int ioThreads, Duration idleTimeout,
+                          boolean watchEarlyHeaders) {
     /** Four times the largest value, so that a value fits with any escaping and the other fields. */
     public static final int DEFAULT_MAX_BODY_BYTES = 4 << 20;
     /** Room for the longest key, percent-encoded three times over, and a query besides. */
@@ -47,34 +50,47 @@ public record HttpOptions(int maxBodyBytes, int maxHeaderBytes, Set<String> cors
 
     public static HttpOptions defaults() {
         return new HttpOptions(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, Set.of(), null,
-                Clock.systemUTC(), 0, DEFAULT_IDLE_TIMEOUT);
+                Clock.systemUTC(), 0, DEFAULT_IDLE_TIMEOUT, false);
     }
 
     public HttpOptions withMaxBodyBytes(int bytes) {
-        return new HttpOptions(bytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, idleTimeout);
+        return new HttpOptions(bytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withMaxHeaderBytes(int bytes) {
-        return new HttpOptions(maxBodyBytes, bytes, corsOrigins, sslContext, clock, ioThreads, idleTimeout);
+        return new HttpOptions(maxBodyBytes, bytes, corsOrigins, sslContext, clock, ioThreads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withCorsOrigins(Set<String> origins) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, origins, sslContext, clock, ioThreads, idleTimeout);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, origins, sslContext, clock, ioThreads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withSslContext(SslContext context) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, context, clock, ioThreads, idleTimeout);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, context, clock, ioThreads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withClock(Clock newClock) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, newClock, ioThreads, idleTimeout);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, newClock, ioThreads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withIoThreads(int threads) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, threads, idleTimeout);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, threads,
+                idleTimeout, watchEarlyHeaders);
     }
 
     public HttpOptions withIdleTimeout(Duration timeout) {
-        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, timeout);
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads,
+                timeout, watchEarlyHeaders);
+    }
+
+    /** With true, a v2 long-poll watch that has to wait sends its head at once (an extension). */
+    public HttpOptions withWatchEarlyHeaders(boolean early) {
+        return new HttpOptions(maxBodyBytes, maxHeaderBytes, corsOrigins, sslContext, clock, ioThreads, idleTimeout,
+                early);
     }
 }

@@ -5,21 +5,28 @@ import io.etcdj.store.EtcdException;
 import io.etcdj.store.Event;
 import io.etcdj.store.Watcher;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /v2/keys/...}: a read, or with {@code wait=true} a long-poll watch that answers with
  * the first matching event. {@code consistent=true} (or {@code quorum=true}, an extension) reads are
- * served by the leader only.
+ * served by the leader only. With {@code earlyHeaders} (an extension), a watch that has to wait
+ * sends its status line and headers at once, as etcd 2 does: {@code X-Etcd-Index} is then the
+ * index when the watch began, and the event follows as the body.
  */
 final class V2GetHandler implements RouteHandler {
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
+    private final boolean earlyHeaders;
 
-    V2GetHandler(EtcdServer server, CommandDispatch dispatch) {
+    V2GetHandler(EtcdServer server, CommandDispatch dispatch, boolean earlyHeaders) {
         this.server = server;
         this.dispatch = dispatch;
+        this.earlyHeaders = earlyHeaders;
     }
 
     @Override
@@ -56,11 +63,23 @@ final class V2GetHandler implements RouteHandler {
 
     private CompletableFuture<Reply> watch(ClientRequest request, boolean recursive, long sinceIndex) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
+        // set at once by a watch that the history answers, within store.watch
+        AtomicBoolean answered = new AtomicBoolean();
         // the store calls back under its lock: render the answer later, on the connection's loop
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
-                event -> request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event))),
-                cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
+                event -> {
+                    answered.set(true);
+                    request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event)));
+                },
+                cleared -> {
+                    answered.set(true);
+                    request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared)));
+                });
         request.onClose(watcher::cancel);
+        if (earlyHeaders && !answered.get()) {
+            request.sendHeadNow(List.of(Map.entry("Content-Type", Reply.APPLICATION_JSON),
+                    Map.entry("X-Etcd-Index", Long.toString(server.store().index()))));
+        }
         return reply;
     }
 }

@@ -114,6 +114,15 @@ final class EmbeddedClient implements AutoCloseable {
         return parse(head);
     }
 
+    /** Everything written to the client since the last answer or take, as text (consumed). */
+    String takeRaw() {
+        channel.runPendingTasks();
+        drainOutbound();
+        String text = received.toString(StandardCharsets.UTF_8);
+        received.reset();
+        return text;
+    }
+
     /** Polls until {@code condition} holds, for work finished on other threads. */
     static void until(BooleanSupplier condition, long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
