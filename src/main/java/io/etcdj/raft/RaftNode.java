@@ -156,14 +156,6 @@ public final class RaftNode {
         return new Accepted(e.index(), e.term());
     }
 
-    /**
-     * True on a leader whose last membership change (or, just elected, whatever its log may hold)
-     * is not applied yet: {@link #proposeMembershipChange} refuses another until it is.
-     */
-    public boolean membershipChangeUnderWay() {
-        return raft.role == Role.LEADER && raft.pendingConfIndex > raft.log.applied();
-    }
-
     /** Proposes adding or removing one member; see {@link ConfChange} for when it takes effect. */
     public ProposalOutcome proposeMembershipChange(ConfChange change) {
         Objects.requireNonNull(change, "change");

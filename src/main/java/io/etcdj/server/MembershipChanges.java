@@ -9,10 +9,8 @@ import io.etcdj.raft.RaftNode;
 import io.etcdj.store.EtcdException;
 import io.etcdj.store.Store;
 
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -20,27 +18,15 @@ import java.util.function.Supplier;
  * Join and remove requests on their way through the log: checked on the leader (or redirected to
  * it), proposed as membership changes, and answered once the change is applied. Used by the node
  * loop only.
- *
- * <p>Raft takes one membership change at a time. Requests that come while one is under way wait
- * here, in order, and go out as soon as it is applied, each checked again then (an earlier one
- * may have filled the cluster or taken the name): machines started together to join a cluster
- * are taken in one after another, instead of all but one being refused and trying again later.
  */
 final class MembershipChanges {
     private record Pending(long term, CompletableFuture<ChangeOutcome> future) {}
-
-    /** A request waiting for the change under way; {@code attempt} checks and proposes it. */
-    private record Waiting(Runnable attempt, CompletableFuture<ChangeOutcome> future) {}
-
-    /** At most this many requests wait; more are refused, as all were before the queue. */
-    static final int MAX_WAITING = 64;
 
     private final RaftNode raft;
     private final Store store;
     private final int maxClusterSize;
     private final Supplier<String> leaderPeerUrl;
     private final Map<Long, Pending> pending = new HashMap<>();
-    private final Queue<Waiting> waiting = new ArrayDeque<>();
 
     MembershipChanges(RaftNode raft, Store store, int maxClusterSize,
                       Supplier<String> leaderPeerUrl) {
@@ -51,18 +37,9 @@ final class MembershipChanges {
     }
 
     void join(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
-        if (leadsOrRedirects(future) && !waits(() -> proposeJoin(request, future), future)) {
-            proposeJoin(request, future);
+        if (!leadsOrRedirects(future)) {
+            return;
         }
-    }
-
-    void remove(String name, CompletableFuture<ChangeOutcome> future) {
-        if (leadsOrRedirects(future) && !waits(() -> proposeRemove(name, future), future)) {
-            proposeRemove(name, future);
-        }
-    }
-
-    private void proposeJoin(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
         if (!request.supports(JoinRequest.MAX_VERSION)) {
             future.completeExceptionally(error(300, "machine " + request.name()
                     + " cannot run store version " + JoinRequest.MAX_VERSION));
@@ -85,7 +62,10 @@ final class MembershipChanges {
         propose(ConfChange.add(request.name(), context), future);
     }
 
-    private void proposeRemove(String name, CompletableFuture<ChangeOutcome> future) {
+    void remove(String name, CompletableFuture<ChangeOutcome> future) {
+        if (!leadsOrRedirects(future)) {
+            return;
+        }
         if (!raft.membership().contains(name)) {
             future.completeExceptionally(error(100, Registry.KEY + "/" + name));
             return;
@@ -106,39 +86,10 @@ final class MembershipChanges {
         }
     }
 
-    /**
-     * Proposes the requests that waited, from the first, until one is under way again (or none
-     * is left). The node loop calls it whenever entries were applied: that is when the change
-     * under way, or the one a new leader must assume may be under way, is done.
-     */
-    void proposeWaiting() {
-        while (!waiting.isEmpty() && !raft.membershipChangeUnderWay()) {
-            Waiting next = waiting.poll();
-            if (!next.future().isDone()) {
-                next.attempt().run();
-            }
-        }
-    }
-
-    /** Leadership was lost: nothing pending or waiting here can be answered any more. */
+    /** Leadership was lost: nothing pending here can be answered any more. */
     void failAll(EtcdException why) {
         pending.values().forEach(p -> p.future().completeExceptionally(why));
         pending.clear();
-        waiting.forEach(w -> w.future().completeExceptionally(why));
-        waiting.clear();
-    }
-
-    /** True when the request was queued (or refused) because another change is under way. */
-    private boolean waits(Runnable attempt, CompletableFuture<ChangeOutcome> future) {
-        if (!raft.membershipChangeUnderWay() && waiting.isEmpty()) {
-            return false;
-        }
-        if (waiting.size() >= MAX_WAITING) {
-            future.completeExceptionally(error(300, "too many membership changes waiting"));
-        } else {
-            waiting.add(new Waiting(attempt, future));
-        }
-        return true;
     }
 
     private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {

@@ -296,7 +296,6 @@ final class NodeLoop implements Applier.Listener {
         raft.advance(rd);
         if (!rd.committedEntries().isEmpty()) {
             applier.apply(rd.committedEntries(), raft.appliedSnapshotMetadata());
-            membershipChanges.proposeWaiting();
         }
         for (ReadState rs : rd.readStates()) {
             CompletableFuture<Void> f = readRequests.remove(rs.requestId());

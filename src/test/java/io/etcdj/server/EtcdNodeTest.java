@@ -117,37 +117,6 @@ class EtcdNodeTest {
         }
     }
 
-    private static io.etcdj.peer.JoinRequest joinRequest(String name, int port) {
-        return io.etcdj.peer.JoinRequest.of(name, "http://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1));
-    }
-
-    @Test
-    void joinsThatComeTogetherWaitForTheChangeUnderWayInsteadOfBeingRefused() throws Exception {
-        try (EtcdNode node = start()) {
-            set(node, "/warm", "up");
-            var first = node.join(joinRequest("m1", 7101));
-            var second = node.join(joinRequest("m2", 7201));
-            var third = node.join(joinRequest("m3", 7301));
-            // the first commits on this machine alone; the second then needs m1, which never
-            // answers, so it stays under way and the third waits behind it: neither is refused
-            assertInstanceOf(io.etcdj.peer.ChangeOutcome.Committed.class, first.get(10, TimeUnit.SECONDS));
-            assertFalse(second.isDone(), "the second join was answered: " + second);
-            assertFalse(third.isDone(), "the third join was answered: " + third);
-        }
-    }
-
-    @Test
-    void aWaitingJoinIsCheckedAgainWhenItsTurnComes() throws Exception {
-        try (EtcdNode node = start()) {
-            set(node, "/warm", "up");
-            var first = node.join(joinRequest("m1", 7101));
-            var again = node.join(joinRequest("m1", 7101));
-            assertInstanceOf(io.etcdj.peer.ChangeOutcome.Committed.class, first.get(10, TimeUnit.SECONDS));
-            ExecutionException e = assertThrows(ExecutionException.class, () -> again.get(10, TimeUnit.SECONDS));
-            assertEquals(EtcdException.NODE_EXIST, ((EtcdException) e.getCause()).code());
-        }
-    }
-
     /** Bytes under {@code dir}; files that vanish while being counted (old snapshots) count 0. */
     private static long sizeOf(Path dir) {
         java.io.File[] children = dir.toFile().listFiles();
