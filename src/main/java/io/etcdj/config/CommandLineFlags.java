@@ -2,23 +2,19 @@ package io.etcdj.config;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Stack;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * The command line, parsed with Go's flag rules, which etcd's users know: one or two dashes,
  * {@code -flag value} or {@code -flag=value}, booleans as {@code -f} or {@code -f=false} (never
  * {@code -f false}), the last of repeated flags wins, and parsing stops at the first argument
- * that is not a flag.
+ * that is not a flag ({@code --} ends the flags and is dropped; a lone {@code -} is an argument).
+ * A few lines of code rather than a parsing library: the server's start-up time counts, and a
+ * general parser costs more to load than everything else the configuration needs.
  *
  * @param values      the settings given, typed; empty {@code -peers} and {@code -cors} are not
  *                    recorded, as in the reference
@@ -27,99 +23,68 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  */
 record CommandLineFlags(Map<Setting, Object> values, List<String> deprecated, List<String> leftover) {
 
-    static CommandLineFlags parse(String[] args) throws ConfigException {
-        Map<Setting, Object> values = new EnumMap<>(Setting.class);
-        Set<String> deprecated = new LinkedHashSet<>();
-        List<ConfigException> failure = new ArrayList<>(1);
+    /** Every accepted flag name, without dashes, and what it sets. */
+    private record Flag(Setting setting, String deprecationHint) {}
 
-        CommandSpec spec = CommandSpec.create();
+    private static final Map<String, Flag> FLAGS = flags();
+
+    private static Map<String, Flag> flags() {
+        Map<String, Flag> flags = new HashMap<>();
         for (Setting setting : Setting.values()) {
             for (String flag : setting.flags) {
-                spec.addOption(option(flag, setting, null, values, deprecated, failure));
+                flags.put(flag, new Flag(setting, null));
             }
         }
         for (Map.Entry<String, Setting> old : Setting.DEPRECATED_FLAGS.entrySet()) {
             String hint = "[deprecated] use " + old.getValue().flag() + ", not -" + old.getKey();
-            spec.addOption(option(old.getKey(), old.getValue(), hint, values, deprecated, failure));
+            flags.put(old.getKey(), new Flag(old.getValue(), hint));
         }
-        List<String> leftover = new ArrayList<>();
-        spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(String[].class)
-                .setter(new CommandLine.Model.ISetter() {
-                    @Override
-                    public <T> T set(T value) {
-                        if (value instanceof String[] rest) {
-                            leftover.clear();
-                            leftover.addAll(List.of(rest));
-                        }
-                        return null;
-                    }
-                }).build());
-
-        CommandLine commandLine = new CommandLine(spec);
-        commandLine.setPosixClusteredShortOptionsAllowed(false);
-        commandLine.setOverwrittenOptionsAllowed(true);
-        commandLine.setStopAtPositional(true);
-        // "@file" is an ordinary value to etcd, not a file of arguments to splice in.
-        commandLine.setExpandAtFiles(false);
-        try {
-            commandLine.parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            if (!failure.isEmpty()) {
-                throw failure.get(0);
-            }
-            String unknown = e.getUnmatched().isEmpty() ? "?" : e.getUnmatched().get(0);
-            int eq = unknown.indexOf('=');
-            throw new ConfigException("unknown flag " + (eq > 0 ? unknown.substring(0, eq) : unknown));
-        } catch (CommandLine.ParameterException e) {
-            if (!failure.isEmpty()) {
-                throw failure.get(0);
-            }
-            throw new ConfigException(e.getMessage().lines().findFirst().orElse("bad command line"));
-        }
-        if (!failure.isEmpty()) {
-            throw failure.get(0);
-        }
-        return new CommandLineFlags(values, List.copyOf(deprecated), List.copyOf(leftover));
+        return Map.copyOf(flags);
     }
 
-    /**
-     * One spelling of a flag. Picocli recognises the name (with one or two dashes) and splits
-     * {@code name=value}; the preprocessor then takes the value the way Go's flag package does.
-     */
-    private static OptionSpec option(String flag, Setting setting, String deprecationHint,
-                                     Map<Setting, Object> values, Set<String> hints,
-                                     List<ConfigException> failure) {
-        return OptionSpec.builder("-" + flag, "--" + flag)
-                .arity("0..1")
-                .type(String.class)
-                .preprocessor((Stack<String> stack, CommandSpec cs, ArgSpec arg, Map<String, Object> info) -> {
-                    if (!failure.isEmpty()) {
-                        return true;
-                    }
-                    if (deprecationHint != null) {
-                        hints.add(deprecationHint);
-                    }
-                    boolean attached = !" ".equals(info.get("separator")) && !"".equals(info.get("separator"));
-                    try {
-                        String text;
-                        if (setting.kind == Setting.Kind.BOOL) {
-                            text = attached ? stack.pop() : "true";
-                        } else if (!stack.isEmpty()) {
-                            text = stack.pop();
-                        } else {
-                            throw new ConfigException("flag needs an argument: -" + flag);
-                        }
-                        Object value = setting.parse(text, "-" + flag, true);
-                        boolean emptyList = value instanceof List<?> list && list.isEmpty();
-                        if (!emptyList) {
-                            values.put(setting, value);
-                        }
-                    } catch (ConfigException e) {
-                        failure.add(e);
-                        stack.clear();
-                    }
-                    return true;
-                })
-                .build();
+    static CommandLineFlags parse(String[] args) throws ConfigException {
+        Map<Setting, Object> values = new EnumMap<>(Setting.class);
+        Set<String> deprecated = new LinkedHashSet<>();
+        int i = 0;
+        while (i < args.length) {
+            String arg = args[i];
+            if (arg.length() < 2 || arg.charAt(0) != '-') {
+                break;
+            }
+            i++;
+            if (arg.equals("--")) {
+                break;
+            }
+            String body = arg.substring(arg.startsWith("--") ? 2 : 1);
+            if (body.isEmpty() || body.charAt(0) == '-' || body.charAt(0) == '=') {
+                throw new ConfigException("bad flag syntax: " + arg);
+            }
+            int eq = body.indexOf('=');
+            String name = eq < 0 ? body : body.substring(0, eq);
+            Flag flag = FLAGS.get(name);
+            if (flag == null) {
+                throw new ConfigException("unknown flag " + (eq < 0 ? arg : arg.substring(0, arg.indexOf('='))));
+            }
+            if (flag.deprecationHint() != null) {
+                deprecated.add(flag.deprecationHint());
+            }
+            String text;
+            if (eq >= 0) {
+                text = body.substring(eq + 1);
+            } else if (flag.setting().kind == Setting.Kind.BOOL) {
+                text = "true";
+            } else if (i < args.length) {
+                text = args[i++];
+            } else {
+                throw new ConfigException("flag needs an argument: -" + name);
+            }
+            Object value = flag.setting().parse(text, "-" + name, true);
+            boolean emptyList = value instanceof List<?> list && list.isEmpty();
+            if (!emptyList) {
+                values.put(flag.setting(), value);
+            }
+        }
+        List<String> leftover = new ArrayList<>(List.of(args).subList(i, args.length));
+        return new CommandLineFlags(values, List.copyOf(deprecated), List.copyOf(leftover));
     }
 }

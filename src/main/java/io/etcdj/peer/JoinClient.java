@@ -23,11 +23,17 @@ import java.util.concurrent.TimeoutException;
  * reference does: for each given address check the cluster's store version ({@code GET /version}),
  * then {@code POST /join}, following a 307 to the leader. A refusal by the cluster (400 with an
  * etcd error, e.g. 103 when it is full) ends at once; other failures move on to the next address,
- * and the whole list is tried again after a pause, up to the given number of attempts.
+ * and the whole list is tried again, up to the given number of attempts with the retry interval
+ * between them. Within that interval it tries again after short pauses (25 ms, doubling up to
+ * 200 ms), so a machine started together with the one it joins through waits for that one's
+ * start, not for a whole interval.
  */
 public final class JoinClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JoinClient.class);
     private static final int MAX_REDIRECTS = 8;
+    /** The first pause before trying again within a round; it doubles up to the next constant. */
+    private static final Duration FIRST_QUICK_RETRY = Duration.ofMillis(25);
+    private static final Duration MAX_QUICK_RETRY = Duration.ofMillis(200);
     private static final ObjectMapper JSON = new ObjectMapper(PeerInput.jsonFactory());
 
     private final SslContext sslContext;
@@ -66,31 +72,59 @@ public final class JoinClient implements AutoCloseable {
         }
         JoinException last = null;
         for (int attempt = 1; attempt <= maxRetryAttempts; attempt++) {
-            for (String peer : peerAddresses) {
-                if (peer.isBlank()) {
-                    continue;
-                }
+            // Between rounds the client keeps trying, quickly at first: machines started together
+            // find the first one's peer port open a fraction of a second later, and it should not
+            // cost them the whole pause. The rounds, and so the time before giving up, stay the same.
+            long roundEnd = System.nanoTime() + (attempt < maxRetryAttempts ? retryInterval.toNanos() : 0);
+            long pause = FIRST_QUICK_RETRY.toNanos();
+            boolean warned = false;
+            while (true) {
                 try {
-                    long joinIndex = joinVia(peer.trim(), request);
-                    log.info("joined the cluster via {} at index {}", peer, joinIndex);
-                    return joinIndex;
+                    return joinOnce(peerAddresses, request);
                 } catch (JoinException e) {
                     if (e.refused()) {
                         throw e;
                     }
-                    log.debug("cannot join via {}: {}", peer, e.getMessage());
                     last = e;
                 }
-            }
-            if (attempt < maxRetryAttempts) {
-                log.warn("cannot join the cluster via {}, retrying in {} ms", peerAddresses,
-                        retryInterval.toMillis());
-                TimeUnit.NANOSECONDS.sleep(retryInterval.toNanos());
+                long left = roundEnd - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (!warned) {
+                    log.warn("cannot join the cluster via {}, retrying for {} ms", peerAddresses,
+                            retryInterval.toMillis());
+                    warned = true;
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
+                pause = Math.min(pause * 2, MAX_QUICK_RETRY.toNanos());
             }
         }
         throw new JoinException("cannot join the cluster via " + String.join(",", peerAddresses) + " after "
                 + maxRetryAttempts + (maxRetryAttempts == 1 ? " attempt" : " attempts")
                 + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /** One pass over the addresses; a refusal by the cluster ends the join at once. */
+    private long joinOnce(List<String> peerAddresses, JoinRequest request) throws JoinException, InterruptedException {
+        JoinException last = null;
+        for (String peer : peerAddresses) {
+            if (peer.isBlank()) {
+                continue;
+            }
+            try {
+                long joinIndex = joinVia(peer.trim(), request);
+                log.info("joined the cluster via {} at index {}", peer, joinIndex);
+                return joinIndex;
+            } catch (JoinException e) {
+                if (e.refused()) {
+                    throw e;
+                }
+                log.debug("cannot join via {}: {}", peer, e.getMessage());
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private long joinVia(String peer, JoinRequest request) throws JoinException, InterruptedException {

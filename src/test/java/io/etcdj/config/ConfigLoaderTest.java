@@ -211,6 +211,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aLoneDashIsAnArgumentAndEndsTheFlagsAsInGo() {
+        LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class,
+                load(Map.of(), null, "-name", "a", "-", "-f"));
+
+        assertFalse(loaded.config().force());
+        assertTrue(loaded.warnings().stream().anyMatch(w -> w.startsWith("[warning] ignoring arguments after the flags: -")),
+                loaded.warnings().toString());
+    }
+
+    @Test
+    void threeDashesOrANamelessFlagAreBadSyntax() {
+        assertEquals("etcd: bad flag syntax: ---name", failure("---name", "a"));
+        assertEquals("etcd: bad flag syntax: -=a", failure("-=a"));
+    }
+
+    @Test
     void hostNameIsFoundOnThisMachine() {
         assertTrue(ConfigLoader.hostName().filter(h -> !h.isBlank()).isPresent());
     }

@@ -115,6 +115,34 @@ class JoinClientTest {
         assertEquals(2, member.joins.size());
     }
 
+    @Test
+    void aFailedTryIsRepeatedSoonWithinTheRetryInterval() throws Exception {
+        // given a cluster that takes the join on the second try, and a ten-second retry interval
+        FakeMachine member = machine("member");
+        member.onJoin = r -> {
+            member.onJoin = again -> CompletableFuture.completedFuture(new ChangeOutcome.Committed(9));
+            return CompletableFuture.failedFuture(new EtcdException(EtcdException.RAFT_INTERNAL, "", 1));
+        };
+        long started = System.nanoTime();
+        try (JoinClient patient = new JoinClient(null, Duration.ofSeconds(5), Duration.ofSeconds(10))) {
+            assertEquals(9, patient.join(List.of(address(member)), ME, 2));
+        }
+
+        // then the second try came after a short pause, not after the whole interval
+        long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(took < 5_000, "joined after " + took + " ms");
+        assertEquals(2, member.joins.size());
+    }
+
+    @Test
+    void theLastAttemptIsNotRepeated() throws Exception {
+        FakeMachine member = machine("member");
+        member.onJoin = r -> CompletableFuture.failedFuture(new EtcdException(EtcdException.RAFT_INTERNAL, "", 1));
+
+        assertThrows(JoinException.class, () -> client.join(List.of(address(member)), ME, 1));
+        assertEquals(1, member.joins.size());
+    }
+
     private static int deadPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
