@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.UUID;
 
 /**
  * A machine's request to join the cluster, in the JSON the reference's join command uses:
@@ -20,13 +21,17 @@ import java.io.UncheckedIOException;
  * @param name       the machine's name
  * @param raftUrl    its peer URL
  * @param etcdUrl    its client URL
+ * @param joinId     an extension: a random id the joining process gives its join, the same on every
+ *                   retry, so that a retry after a lost answer finds the join that went through;
+ *                   empty when not given
  */
-@JsonPropertyOrder({"minVersion", "maxVersion", "name", "raftURL", "etcdURL"})
+@JsonPropertyOrder({"minVersion", "maxVersion", "name", "raftURL", "etcdURL", "joinID"})
 public record JoinRequest(@JsonProperty("minVersion") int minVersion,
                           @JsonProperty("maxVersion") int maxVersion,
                           @JsonProperty("name") String name,
                           @JsonProperty("raftURL") String raftUrl,
-                          @JsonProperty("etcdURL") String etcdUrl) {
+                          @JsonProperty("etcdURL") String etcdUrl,
+                          @JsonProperty("joinID") String joinId) {
     /** The store versions this implementation runs (the reference has exactly one, 2). */
     public static final int MIN_VERSION = 2;
     public static final int MAX_VERSION = 2;
@@ -41,11 +46,12 @@ public record JoinRequest(@JsonProperty("minVersion") int minVersion,
         name = name == null ? "" : name;
         raftUrl = raftUrl == null ? "" : raftUrl;
         etcdUrl = etcdUrl == null ? "" : etcdUrl;
+        joinId = joinId == null ? "" : joinId;
     }
 
-    /** A request for this implementation's versions. */
+    /** A request for this implementation's versions, with a new random join id. */
     public static JoinRequest of(String name, String raftUrl, String etcdUrl) {
-        return new JoinRequest(MIN_VERSION, MAX_VERSION, name, raftUrl, etcdUrl);
+        return new JoinRequest(MIN_VERSION, MAX_VERSION, name, raftUrl, etcdUrl, UUID.randomUUID().toString());
     }
 
     /**
@@ -62,7 +68,11 @@ public record JoinRequest(@JsonProperty("minVersion") int minVersion,
             return "raftURL: " + p;
         }
         p = PeerInput.urlProblem(etcdUrl);
-        return p == null ? null : "etcdURL: " + p;
+        if (p != null) {
+            return "etcdURL: " + p;
+        }
+        return joinId.length() <= 64 && joinId.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? null
+                : "joinID: at most 64 printable ASCII characters";
     }
 
     /** Whether a cluster running {@code version} can take this machine. */

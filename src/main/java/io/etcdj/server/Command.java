@@ -27,5 +27,13 @@ public sealed interface Command {
     record Sync(Instant now) implements Command {}
 
     /** Registers a machine: its name with its raft (peer) and etcd (client) URLs. */
-    record Join(String name, String raftUrl, String etcdUrl) implements Command {}
+    /**
+     * A machine joins. {@code joinId} is the joining process's random id for this join (empty in
+     * older logs): the same process asking again finds its own join by it.
+     */
+    record Join(String name, String raftUrl, String etcdUrl, String joinId) implements Command {
+        public Join {
+            joinId = joinId == null ? "" : joinId;
+        }
+    }
 }

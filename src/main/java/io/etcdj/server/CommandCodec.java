@@ -60,10 +60,14 @@ final class CommandCodec {
                 out.writeByte(6);
                 writeTime(out, c.now());
             } else if (command instanceof Command.Join c) {
-                out.writeByte(7);
+                // kind 7 has no join id, as logs written before join ids have it
+                out.writeByte(c.joinId().isEmpty() ? 7 : 10);
                 writeString(out, c.name());
                 writeString(out, c.raftUrl());
                 writeString(out, c.etcdUrl());
+                if (!c.joinId().isEmpty()) {
+                    writeString(out, c.joinId());
+                }
             } else if (command instanceof Command.CompareAndDelete c) {
                 out.writeByte(8);
                 writeString(out, c.key());
@@ -99,7 +103,8 @@ final class CommandCodec {
                         readTime(in));
                 case 5 -> new Command.Delete(readString(in), in.readBoolean(), in.readBoolean());
                 case 6 -> new Command.Sync(readTime(in));
-                case 7 -> new Command.Join(readString(in), readString(in), readString(in));
+                case 7 -> new Command.Join(readString(in), readString(in), readString(in), "");
+                case 10 -> new Command.Join(readString(in), readString(in), readString(in), readString(in));
                 case 8 -> new Command.CompareAndDelete(readString(in), readString(in), in.readLong());
                 case 9 -> new Command.Refresh(readString(in), readTime(in));
                 default -> throw new IllegalStateException("unknown command kind " + kind);

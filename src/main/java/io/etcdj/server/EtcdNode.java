@@ -89,7 +89,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         this.transport.advertise(settings.peerUrl());
         Proposals proposals = new Proposals();
         PeerDirectory peers = new PeerDirectory(settings.name(), registry, transport, followerStats);
-        MembershipChanges membershipChanges = new MembershipChanges(raft, store,
+        MembershipChanges membershipChanges = new MembershipChanges(raft, store, registry,
                 settings.maxClusterSize(), this::leaderPeerUrl);
         // The loop and the applier report to each other: the applier's listener is the loop.
         NodeLoop[] loopRef = new NodeLoop[1];
@@ -201,7 +201,7 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
     }
 
     private static byte[] joinContext(Settings s) {
-        return CommandCodec.encode(0, new Command.Join(s.name(), s.peerUrl(), s.clientUrl()));
+        return CommandCodec.encode(0, new Command.Join(s.name(), s.peerUrl(), s.clientUrl(), ""));
     }
 
     /**

@@ -20,18 +20,21 @@ import java.util.function.Supplier;
  * loop only.
  */
 final class MembershipChanges {
-    private record Pending(long term, CompletableFuture<ChangeOutcome> future) {}
+    /** @param joinId the join id of a join, empty for a removal */
+    private record Pending(long term, String joinId, CompletableFuture<ChangeOutcome> future) {}
 
     private final RaftNode raft;
     private final Store store;
+    private final Registry registry;
     private final int maxClusterSize;
     private final Supplier<String> leaderPeerUrl;
     private final Map<Long, Pending> pending = new HashMap<>();
 
-    MembershipChanges(RaftNode raft, Store store, int maxClusterSize,
+    MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
                       Supplier<String> leaderPeerUrl) {
         this.raft = raft;
         this.store = store;
+        this.registry = registry;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
     }
@@ -46,6 +49,9 @@ final class MembershipChanges {
             return;
         }
         if (raft.membership().contains(request.name())) {
+            if (sameJoinAgain(request, future)) {
+                return;
+            }
             // Only a machine without a log asks to join. One under a member's name has lost the
             // log that holds its term and vote: letting it in could make it vote twice in a term.
             future.completeExceptionally(error(EtcdException.NODE_EXIST, "the cluster still has a member named "
@@ -58,8 +64,38 @@ final class MembershipChanges {
             future.completeExceptionally(error(103, ""));
             return;
         }
-        byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl()));
-        propose(ConfChange.add(request.name(), context), future);
+        byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl(),
+                request.joinId()));
+        propose(ConfChange.add(request.name(), context), request.joinId(), future);
+    }
+
+    /**
+     * A joiner that got no answer, or an error, while its join went through anyway asks again with
+     * the same join id: it is answered with its own join (still under way here, or applied) rather
+     * than refused as a machine that lost its data dir, whose new process has another id.
+     */
+    private boolean sameJoinAgain(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        String id = request.joinId();
+        if (id.isEmpty()) {
+            return false;
+        }
+        for (Pending p : pending.values()) {
+            if (id.equals(p.joinId())) {
+                p.future().whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        future.completeExceptionally(failure);
+                    } else {
+                        future.complete(outcome);
+                    }
+                });
+                return true;
+            }
+        }
+        if (registry.joinedWith(request.name(), id)) {
+            future.complete(new ChangeOutcome.Committed(raft.commitIndex()));
+            return true;
+        }
+        return false;
     }
 
     void remove(String name, CompletableFuture<ChangeOutcome> future) {
@@ -70,7 +106,7 @@ final class MembershipChanges {
             future.completeExceptionally(error(100, Registry.KEY + "/" + name));
             return;
         }
-        propose(ConfChange.remove(name), future);
+        propose(ConfChange.remove(name), "", future);
     }
 
     /** A membership change entry was applied: answers the request that proposed it here, if any. */
@@ -105,10 +141,10 @@ final class MembershipChanges {
         return false;
     }
 
-    private void propose(ConfChange change, CompletableFuture<ChangeOutcome> future) {
+    private void propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
         ProposalOutcome outcome = raft.proposeMembershipChange(change);
         if (outcome instanceof ProposalOutcome.Accepted a) {
-            pending.put(a.index(), new Pending(a.term(), future));
+            pending.put(a.index(), new Pending(a.term(), joinId, future));
         } else if (outcome instanceof ProposalOutcome.Refused r) {
             future.completeExceptionally(error(300, r.reason()));
         } else {

@@ -36,6 +36,8 @@ public final class Registry {
     private final Map<String, Machine> machines = new ConcurrentHashMap<>();
     /** The names whose URLs v0.2.0's cache would hold: looked up once with success, then not read. */
     private final Set<String> referenceCache = ConcurrentHashMap.newKeySet();
+    /** The join id each machine joined with, from the joins applied since the last snapshot. */
+    private final Map<String, String> joinIds = new ConcurrentHashMap<>();
 
     public Registry(Store store) {
         this.store = store;
@@ -61,12 +63,16 @@ public final class Registry {
                 + "&raft=" + URLEncoder.encode(join.raftUrl(), StandardCharsets.UTF_8);
         store.create(KEY + "/" + join.name(), false, value, false, null);
         machines.put(join.name(), new Machine(join.name(), join.raftUrl(), join.etcdUrl()));
+        if (!join.joinId().isEmpty()) {
+            joinIds.put(join.name(), join.joinId());
+        }
         return true;
     }
 
     /** Applies a removal: deletes the machine's entry, as the reference does. */
     void unregister(String name) {
         machines.remove(name);
+        joinIds.remove(name);
         try {
             store.delete(KEY + "/" + name, false, false);
         } catch (EtcdException notFound) {
@@ -81,6 +87,7 @@ public final class Registry {
      */
     void reload() {
         machines.clear();
+        joinIds.clear(); // snapshots do not keep them: a retried join after one is refused as before
         try {
             List<NodeView> nodes = store.getUncounted(KEY).node().nodes();
             if (nodes != null) {
@@ -92,6 +99,11 @@ public final class Registry {
         } catch (EtcdException empty) {
             // no machine registered in this store
         }
+    }
+
+    /** Whether machine {@code name} joined with this (non-empty) join id, as far as the applied log tells. */
+    boolean joinedWith(String name, String joinId) {
+        return !joinId.isEmpty() && joinId.equals(joinIds.get(name));
     }
 
     /**

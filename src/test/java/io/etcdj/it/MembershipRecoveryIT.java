@@ -2,6 +2,10 @@ package io.etcdj.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +67,33 @@ class MembershipRecoveryIT {
                 awaitListedByAll(cluster, 3);
             });
         }
+    }
+
+    @Test
+    void aJoinAskedAgainWithItsJoinIdIsAnsweredWithTheJoinThatWentThrough() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3)) {
+            cluster.showLogsOnFailure(() -> {
+                URI join = URI.create(cluster.machine(cluster.leader()).peerUrl() + "/join");
+                String request = "{\"minVersion\":2,\"maxVersion\":2,\"name\":\"ghost\","
+                        + "\"raftURL\":\"http://127.0.0.1:9\",\"etcdURL\":\"http://127.0.0.1:9\",\"joinID\":\"%s\"}";
+                // a joiner whose answer was lost asks again with the same join id: its join, not a refusal
+                HttpResponse<String> first = post(join, request.formatted("run-1"));
+                assertEquals(200, first.statusCode(), first.body());
+                HttpResponse<String> again = post(join, request.formatted("run-1"));
+                assertEquals(200, again.statusCode(), again.body());
+                assertEquals(4, cluster.machinesListedBy(cluster.leader()).size());
+                // another process under that name (one that lost its data dir) is still refused
+                HttpResponse<String> other = post(join, request.formatted("run-2"));
+                assertTrue(other.body().contains("still has a member named ghost"), other.statusCode() + " " + other.body());
+                HttpResponse<String> none = post(join, request.replace(",\"joinID\":\"%s\"", ""));
+                assertTrue(none.body().contains("still has a member named ghost"), none.statusCode() + " " + none.body());
+            });
+        }
+    }
+
+    private static HttpResponse<String> post(URI uri, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

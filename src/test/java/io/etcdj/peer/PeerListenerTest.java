@@ -93,7 +93,7 @@ class PeerListenerTest {
                 HttpResponse.BodyHandlers.ofByteArray());
 
         // then the node gets the request as sent, and the answer waits for the node
-        assertEquals(new JoinRequest(2, 2, "c", "http://127.0.0.1:7003", "http://127.0.0.1:4003"),
+        assertEquals(new JoinRequest(2, 2, "c", "http://127.0.0.1:7003", "http://127.0.0.1:4003", ""),
                 next(machine.joins, "join"));
         assertFalse(answer.isDone());
         applied.complete(new ChangeOutcome.Committed(300));
@@ -109,7 +109,7 @@ class PeerListenerTest {
                 "{\"MINVERSION\":2,\"maxversion\":2,\"Name\":\"ü\",\"raftUrl\":\"http://r:7001\",\"etcdurl\":\"http://e:4001\",\"extra\":1}");
 
         assertEquals(200, r.statusCode());
-        assertEquals(new JoinRequest(2, 2, "ü", "http://r:7001", "http://e:4001"), next(machine.joins, "join"));
+        assertEquals(new JoinRequest(2, 2, "ü", "http://r:7001", "http://e:4001", ""), next(machine.joins, "join"));
     }
 
     @Test
