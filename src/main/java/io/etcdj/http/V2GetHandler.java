@@ -16,6 +16,7 @@ final class V2GetHandler implements RouteHandler {
 
     private final EtcdServer server;
     private final CommandDispatch dispatch;
+    private final SharedEventJson watchAnswers = new SharedEventJson();
 
     V2GetHandler(EtcdServer server, CommandDispatch dispatch) {
         this.server = server;
@@ -56,9 +57,11 @@ final class V2GetHandler implements RouteHandler {
 
     private CompletableFuture<Reply> watch(ClientRequest request, boolean recursive, long sinceIndex) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        // the store calls back under its lock: render the answer later, on the connection's loop
+        // the store calls back under its lock: render the answer later, on the connection's loop;
+        // the watchers woken by one event share its JSON
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
-                event -> request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event))),
+                event -> request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event,
+                        watchAnswers.of(event, 0, () -> EventJson.v2(event))))),
                 cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         request.onClose(watcher::cancel);
         return reply;
