@@ -16,6 +16,7 @@ final class V1WatchHandler implements RouteHandler {
     static final int WATCH_FAILED = 500;
 
     private final EtcdServer server;
+    private final SharedEventJson watchAnswers = new SharedEventJson();
 
     V1WatchHandler(EtcdServer server) {
         this.server = server;
@@ -35,9 +36,13 @@ final class V1WatchHandler implements RouteHandler {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         Watcher watcher;
         try {
-            watcher = server.store().watch(key, false, sinceIndex, event -> request.runOnLoop(() ->
-                    reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
-                            EventJson.v1(event, server.store().index())))),
+            // the answer shows the store's index when it is rendered; watchers that see the same
+            // event and index share the bytes
+            watcher = server.store().watch(key, false, sinceIndex, event -> request.runOnLoop(() -> {
+                long index = server.store().index();
+                reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
+                        watchAnswers.of(event, index, () -> EventJson.v1(event, index))));
+            }),
                     cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         } catch (EtcdException e) {
             throw new EtcdException(WATCH_FAILED, key, server.store().index());

@@ -22,6 +22,7 @@ final class V2GetHandler implements RouteHandler {
     private final EtcdServer server;
     private final CommandDispatch dispatch;
     private final boolean earlyHeaders;
+    private final SharedEventJson watchAnswers = new SharedEventJson();
 
     V2GetHandler(EtcdServer server, CommandDispatch dispatch, boolean earlyHeaders) {
         this.server = server;
@@ -69,7 +70,9 @@ final class V2GetHandler implements RouteHandler {
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
                 event -> {
                     answered.set(true);
-                    request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event)));
+                    // the watchers woken by one event share its JSON
+                    request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event,
+                            watchAnswers.of(event, 0, () -> EventJson.v2(event)))));
                 },
                 cleared -> {
                     answered.set(true);

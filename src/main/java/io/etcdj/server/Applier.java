@@ -138,17 +138,26 @@ final class Applier implements AutoCloseable {
         }
     }
 
+    /**
+     * The watchers the batch wakes are told after its writers are answered: their answers go out
+     * first, and each connection's loop renders a writer's answer before any watcher's.
+     */
     private void applyBatch(Batch batch) {
-        for (Entry e : batch.entries()) {
-            if (e.index() <= appliedIndex) {
-                continue; // superseded by a snapshot installed meanwhile
+        store.holdWatchers();
+        try {
+            for (Entry e : batch.entries()) {
+                if (e.index() <= appliedIndex) {
+                    continue; // superseded by a snapshot installed meanwhile
+                }
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    applyMembership(e);
+                } else if (!e.isNoop()) {
+                    applyCommand(e);
+                }
+                appliedIndex = e.index();
             }
-            if (e.type() == EntryType.CONF_CHANGE) {
-                applyMembership(e);
-            } else if (!e.isNoop()) {
-                applyCommand(e);
-            }
-            appliedIndex = e.index();
+        } finally {
+            store.releaseWatchers();
         }
         if (batch.upTo().index() == appliedIndex) {
             maybeSnapshot(batch.upTo());

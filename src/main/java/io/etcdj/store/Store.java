@@ -372,6 +372,20 @@ public final class Store {
         }
     }
 
+    /**
+     * Holds back waking the watchers of this thread's changes until {@link #releaseWatchers()}: the
+     * changes are visible and the watchers unregistered at once, only telling them waits. The
+     * applier holds them over a batch of entries so that it answers the batch's writers first.
+     */
+    public void holdWatchers() {
+        watcherHub.hold();
+    }
+
+    /** Tells the watchers held back by {@link #holdWatchers()}, outside the store's lock. */
+    public void releaseWatchers() {
+        watcherHub.release();
+    }
+
     /** Removes every node whose expiration is at or before {@code cutoff}, emitting expire events. */
     public void deleteExpiredKeys(Instant cutoff) {
         lock.writeLock().lock();

@@ -23,6 +23,14 @@ final class WatcherHub {
     private final Map<String, Set<PendingWatcher>> watchers = new HashMap<>();
     private final EventHistory history;
     private long count;
+    /** The thread whose wake-ups are held back (see {@link #hold()}), or null. */
+    private volatile Thread holder;
+    /** The wake-ups held back; only {@link #holder} touches the list. */
+    private final List<Wake> held = new ArrayList<>();
+
+    /** The watchers one event woke at one path, to be told together. */
+    private record Wake(Event event, List<PendingWatcher> watchers) {
+    }
 
     WatcherHub(int historyCapacity) {
         this.history = new EventHistory(historyCapacity);
@@ -114,12 +122,13 @@ final class WatcherHub {
      * watching exactly the event's key, and all of them when {@code path} was just deleted.
      */
     void notifyWatchers(Event event, String path, boolean deleted) {
-        List<PendingWatcher> fired = new ArrayList<>();
+        List<PendingWatcher> fired;
         synchronized (this) {
             Set<PendingWatcher> atPath = watchers.get(path);
             if (atPath == null) {
                 return;
             }
+            fired = new ArrayList<>(atPath.size());
             boolean originalPath = event.node().key().equals(path);
             for (var it = atPath.iterator(); it.hasNext(); ) {
                 PendingWatcher watcher = it.next();
@@ -133,9 +142,37 @@ final class WatcherHub {
                 watchers.remove(path);
             }
         }
+        if (Thread.currentThread() == holder) {
+            held.add(new Wake(event, fired));
+            return;
+        }
         for (PendingWatcher watcher : fired) {
             deliver(watcher.listener, event);
         }
+    }
+
+    /**
+     * From now on the watchers woken by this thread's changes are told only at {@link #release()}.
+     * The applier holds them while it applies a batch of entries, so that the writers of those
+     * entries are answered first: a write that wakes a thousand watchers then waits for none of
+     * them. The watchers are unregistered at once, as without holding, so none is told twice.
+     */
+    void hold() {
+        holder = Thread.currentThread();
+    }
+
+    /** Tells the watchers held back since {@link #hold()}, in the order they were woken. */
+    void release() {
+        if (holder != Thread.currentThread()) {
+            return;
+        }
+        holder = null;
+        for (Wake wake : held) {
+            for (PendingWatcher watcher : wake.watchers()) {
+                deliver(watcher.listener, wake.event());
+            }
+        }
+        held.clear();
     }
 
     /**

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -156,5 +158,44 @@ class WatchTest {
 
         assertEquals("set", action(watcher.awaitResponse(false)));
         assertEquals("etcd v0.2.0", watcher.awaitResponse(false).body());
+    }
+
+    @Test
+    void manyWatchersOfOneEventGetTheSingleWatchersBytesOnceEach() {
+        List<EmbeddedClient> v2 = new ArrayList<>();
+        List<EmbeddedClient> v1 = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                v2.add(openWatch("GET /v2/keys/many?wait=true"));
+                v1.add(openWatch("GET /v1/watch/many"));
+            }
+            writer.form("PUT", "/v2/keys/many", "value", "1");
+            writer.form("PUT", "/v2/keys/other", "value", "2");
+
+            // one watch of the same event, answered from the history
+            Response single = watcher.get("/v2/keys/many?wait=true&waitIndex=1");
+            for (EmbeddedClient c : v2) {
+                Response r = c.awaitResponse(false);
+                assertEquals(single.body(), r.body());
+                assertEquals(single.headers().stream().filter(h -> !h.getKey().equals("Date")).toList(),
+                        r.headers().stream().filter(h -> !h.getKey().equals("Date")).toList());
+                assertNull(c.poll(false), "answered twice");
+            }
+            String v1Body = "{\"action\":\"set\",\"key\":\"/many\",\"value\":\"1\",\"newKey\":true,\"index\":2}";
+            for (EmbeddedClient c : v1) {
+                assertEquals(v1Body, c.awaitResponse(false).body());
+                assertNull(c.poll(false), "answered twice");
+            }
+        } finally {
+            v2.forEach(EmbeddedClient::close);
+            v1.forEach(EmbeddedClient::close);
+        }
+    }
+
+    private EmbeddedClient openWatch(String requestLine) {
+        EmbeddedClient c = new EmbeddedClient(server, HttpOptions.defaults());
+        c.writeRaw(requestLine + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertNull(c.poll(false));
+        return c;
     }
 }

@@ -72,6 +72,30 @@ class EtcdNodeTest {
     }
 
     @Test
+    void aWriteIsAnsweredBeforeTheWatchersItWakesAreTold() throws Exception {
+        try (EtcdNode node = start()) {
+            set(node, "/warm", "up");
+            CompletableFuture<CompletableFuture<Object>> write = new CompletableFuture<>();
+            List<Boolean> answeredFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                // the applier tells the watchers; the write's future is known once propose returns
+                node.store().watch("/w", false, 0, event -> answeredFirst.add(write.join().isDone()));
+            }
+
+            write.complete(node.propose(new Command.Set("/w", false, "x", null)));
+
+            Event event = (Event) write.get().get(10, TimeUnit.SECONDS);
+            assertEquals("x", event.node().value());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answeredFirst.size() < 1000 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(1000, answeredFirst.size());
+            assertFalse(answeredFirst.contains(false), "a watcher was told before the write was answered");
+        }
+    }
+
+    @Test
     void concurrentWritesShareFsyncs() throws Exception {
         try (EtcdNode node = start()) {
             set(node, "/warm", "up");

@@ -258,4 +258,51 @@ class StoreWatchTest {
         assertEquals(List.of("compareAndSwap /k 3"), swap.keys());
         assertEquals("b", swap.events.get(0).node().prevValue());
     }
+
+    @Test
+    void heldWatchersAreToldOnceAtReleaseAndNoLongerCount() {
+        List<Seen> seen = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            seen.add(watch("/many", false, 0));
+        }
+        Seen recursive = watch("/", true, 0);
+
+        store.holdWatchers();
+        store.set("/many", false, "1", null);
+        store.set("/many", false, "2", null);
+
+        assertTrue(seen.stream().allMatch(s -> s.events.isEmpty()), "told before the release");
+        assertTrue(recursive.events.isEmpty());
+        assertEquals(0, watchers());
+        // a watch registered meanwhile catches up from the history, not from what is held
+        Seen late = watch("/many", false, 1);
+        assertEquals(List.of("set /many 1"), late.keys());
+
+        store.releaseWatchers();
+        store.releaseWatchers();
+
+        for (Seen s : seen) {
+            assertEquals(List.of("set /many 1"), s.keys());
+        }
+        assertEquals(List.of("set /many 1"), recursive.keys());
+        Event first = seen.get(0).events.get(0);
+        assertTrue(seen.stream().allMatch(s -> s.events.get(0) == first), "one event object for all");
+    }
+
+    @Test
+    void holdingOnlyDelaysTheHoldingThreadsWrites() throws Exception {
+        Seen mine = watch("/mine", false, 0);
+        Seen theirs = watch("/theirs", false, 0);
+        store.holdWatchers();
+
+        Thread other = new Thread(() -> store.set("/theirs", false, "x", null));
+        other.start();
+        other.join();
+        store.set("/mine", false, "y", null);
+
+        assertEquals(List.of("set /theirs 1"), theirs.keys());
+        assertTrue(mine.events.isEmpty());
+        store.releaseWatchers();
+        assertEquals(List.of("set /mine 2"), mine.keys());
+    }
 }
