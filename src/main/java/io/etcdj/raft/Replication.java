@@ -30,6 +30,17 @@ final class Replication {
         return e;
     }
 
+    /** Appends the commands in order, then sends each follower what it lacks once for them all. */
+    Entry proposeAll(List<byte[]> data) {
+        Entry e = null;
+        for (byte[] d : data) {
+            e = new Entry(raft.log.lastIndex() + 1, raft.term, EntryType.NORMAL, d);
+            raft.log.append(e);
+        }
+        broadcastAppend();
+        return e;
+    }
+
     void broadcastAppend() {
         for (String member : raft.tracker.membership().members()) {
             if (!member.equals(raft.self)) {
