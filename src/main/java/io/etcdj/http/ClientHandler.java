@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -333,7 +331,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             response.headers().add(h.getKey(), h.getValue());
         }
         // framing headers spelled as the reference spells them
-        response.headers().set("Date", DateFormatter.format(new Date()));
+        response.headers().set("Date", HttpDate.now());
         response.headers().set("Content-Length", reply.body().length);
         if (exchange.keepAlive() && !exchange.version().isKeepAliveDefault()) {
             response.headers().set("Connection", "keep-alive");
