@@ -234,6 +234,7 @@ public final class RaftNode {
             return false;
         }
         return !raft.outbox.isEmpty()
+                || raft.replication.commitToBroadcast
                 || !raft.readStates.isEmpty()
                 || raft.log.hasCommittedToHandOut()
                 || raft.log.unstableSnapshot() != null
@@ -250,6 +251,7 @@ public final class RaftNode {
         if (outstanding != null) {
             throw new IllegalStateException("the previous Ready has not been advanced");
         }
+        raft.replication.flushCommit();
         SoftState soft = raft.softState();
         HardState hard = raft.hardState();
         List<Entry> entries = raft.log.unstableEntries();

@@ -55,6 +55,32 @@ class ReplicationTest {
     }
 
     @Test
+    void acknowledgementsTakenTogetherTellEachFollowerTheCommitIndexOnce() {
+        LocalCluster c = new LocalCluster(3, "a", "b", "c");
+        c.elect("a");
+        List<Message> acks = new java.util.ArrayList<>();
+        for (String data : List.of("x", "y")) {
+            c.propose("a", data);
+            for (Message m : c.drain()) {
+                if (m.to().equals("b")) {
+                    c.node("b").step(m);
+                }
+            }
+            acks.addAll(c.drain()); // b's acknowledgement; c never answers
+        }
+        assertEquals(2, acks.size(), acks.toString());
+
+        acks.forEach(c.node("a")::step);
+        List<AppendRequest> sent = c.drain().stream().filter(AppendRequest.class::isInstance)
+                .map(AppendRequest.class::cast).toList();
+
+        assertEquals(6, c.node("a").commitIndex(), "each acknowledgement advanced the commit index");
+        assertEquals(List.of("b", "c"), sent.stream().map(Message::to).sorted().toList(),
+                "one message per follower: " + sent);
+        sent.forEach(a -> assertEquals(6, a.commit()));
+    }
+
+    @Test
     void aBatchOnAFollowerIsRefusedWhole() {
         LocalCluster c = new LocalCluster(2, "a", "b", "c");
         c.elect("a");
