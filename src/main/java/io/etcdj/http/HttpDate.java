@@ -5,12 +5,12 @@ import io.netty.handler.codec.DateFormatter;
 import java.util.Date;
 
 /**
- * The Date header of answers. Its text changes once a second, so it is formatted once a second
- * rather than for every answer (formatting goes through a calendar and showed in profiles of many
- * small answers, such as a thousand watchers woken by one write).
+ * The value of the Date header every answer carries. It has a resolution of one second, and
+ * formatting it is a calendar computation, among the costliest steps of a small answer; so it is
+ * formatted once per second and shared by every connection.
  */
 final class HttpDate {
-    private record Formatted(long second, String text) {
+    private record Formatted(long second, String value) {
     }
 
     private static volatile Formatted last = new Formatted(Long.MIN_VALUE, "");
@@ -18,16 +18,20 @@ final class HttpDate {
     private HttpDate() {
     }
 
-    /** The current time as the header spells it (RFC 1123, GMT). */
+    /** The header value for now. */
     static String now() {
-        long millis = System.currentTimeMillis();
-        long second = Math.floorDiv(millis, 1000);
-        Formatted seen = last;
-        if (seen.second() == second) {
-            return seen.text();
+        return at(System.currentTimeMillis());
+    }
+
+    /** The header value for a time in milliseconds since the epoch. */
+    static String at(long millis) {
+        long second = Math.floorDiv(millis, 1000L);
+        Formatted f = last;
+        if (f.second() != second) {
+            // Two threads may both format a new second: harmless, they write the same value.
+            f = new Formatted(second, DateFormatter.format(new Date(second * 1000L)));
+            last = f;
         }
-        String text = DateFormatter.format(new Date(second * 1000));
-        last = new Formatted(second, text);
-        return text;
+        return f.value();
     }
 }

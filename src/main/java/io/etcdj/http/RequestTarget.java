@@ -113,6 +113,14 @@ public record RequestTarget(String path, String rawQuery) {
      * resolved lexically; a trailing slash survives (except on the root alone).
      */
     public static String cleanPath(String p) {
+        if (isClean(p)) {
+            return p; // nearly every request: no need to take the path apart
+        }
+        return cleanLexically(p);
+    }
+
+    /** {@link #cleanPath} the long way, taking the path apart whatever it holds. */
+    static String cleanLexically(String p) {
         if (p.isEmpty()) {
             return "/";
         }
@@ -124,6 +132,36 @@ public record RequestTarget(String path, String rawQuery) {
             cleaned += "/";
         }
         return cleaned;
+    }
+
+    /** Whether a path is its own clean form: rooted, without empty, {@code .} or {@code ..} segments. */
+    static boolean isClean(String p) {
+        int n = p.length();
+        if (n == 0 || p.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (p.charAt(i) != '/') {
+                continue;
+            }
+            int start = i + 1; // a segment starts here; the path may end with one slash
+            if (start == n) {
+                return true;
+            }
+            char c = p.charAt(start);
+            if (c == '/') {
+                return false;
+            }
+            if (c == '.') {
+                boolean dot = start + 1 == n || p.charAt(start + 1) == '/';
+                boolean dotDot = start + 1 < n && p.charAt(start + 1) == '.'
+                        && (start + 2 == n || p.charAt(start + 2) == '/');
+                if (dot || dotDot) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Lexical cleaning of a rooted path, as Go's {@code path.Clean}: no trailing slash. */

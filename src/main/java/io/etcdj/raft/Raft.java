@@ -89,6 +89,7 @@ final class Raft {
         readsAwaitingCommit.clear();
         pendingConfIndex = 0;
         replication.handoverAsked = false;
+        replication.commitToBroadcast = false;
     }
 
     void becomeFollower(long newTerm, String newLeader) {

@@ -156,6 +156,33 @@ public final class RaftNode {
         return new Accepted(e.index(), e.term());
     }
 
+    /**
+     * Appends several client commands to the log at once, on the leader only, in the given order
+     * at consecutive indexes. Each follower gets them in one append rather than one per command,
+     * so a server that gathers the commands that arrived together sends, fsyncs and acknowledges
+     * them together.
+     *
+     * @param data the commands, each non-empty; none is appended if any is empty
+     * @return {@link Accepted} naming the index of the last command (the first is at
+     *         {@code index - data.size() + 1}), or {@link NotLeader}
+     */
+    public ProposalOutcome proposeAll(List<byte[]> data) {
+        Objects.requireNonNull(data, "data");
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("no proposals");
+        }
+        for (byte[] d : data) {
+            if (d == null || d.length == 0) {
+                throw new IllegalArgumentException("a proposal must carry data");
+            }
+        }
+        if (raft.role != Role.LEADER) {
+            return new NotLeader(raft.leader);
+        }
+        Entry last = raft.replication.proposeAll(data);
+        return new Accepted(last.index(), last.term());
+    }
+
     /** Proposes adding or removing one member; see {@link ConfChange} for when it takes effect. */
     public ProposalOutcome proposeMembershipChange(ConfChange change) {
         Objects.requireNonNull(change, "change");
@@ -207,6 +234,7 @@ public final class RaftNode {
             return false;
         }
         return !raft.outbox.isEmpty()
+                || raft.replication.commitToBroadcast
                 || !raft.readStates.isEmpty()
                 || raft.log.hasCommittedToHandOut()
                 || raft.log.unstableSnapshot() != null
@@ -223,6 +251,7 @@ public final class RaftNode {
         if (outstanding != null) {
             throw new IllegalStateException("the previous Ready has not been advanced");
         }
+        raft.replication.flushCommit();
         SoftState soft = raft.softState();
         HardState hard = raft.hardState();
         List<Entry> entries = raft.log.unstableEntries();

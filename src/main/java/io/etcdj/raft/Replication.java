@@ -30,6 +30,53 @@ final class Replication {
         return e;
     }
 
+    /** Appends the commands in order, then sends each follower what it lacks once for them all. */
+    Entry proposeAll(List<byte[]> data) {
+        Entry e = null;
+        for (byte[] d : data) {
+            e = new Entry(raft.log.lastIndex() + 1, raft.term, EntryType.NORMAL, d);
+            raft.log.append(e);
+        }
+        broadcastAppend();
+        return e;
+    }
+
+    /**
+     * The commit index advanced and the followers have not all been told. They are told once per
+     * Ready ({@link #flushCommit}) rather than once per acknowledgement: under load many
+     * acknowledgements arrive together, and each would otherwise send every follower a message.
+     */
+    boolean commitToBroadcast;
+
+    /**
+     * Tells every follower the commit index, unless a message to it in this Ready already does
+     * (an append of new entries carries it). Called when a Ready is made.
+     */
+    void flushCommit() {
+        if (!commitToBroadcast) {
+            return;
+        }
+        commitToBroadcast = false;
+        if (raft.role != Role.LEADER) {
+            return;
+        }
+        long commit = raft.log.committed();
+        for (String member : raft.tracker.membership().members()) {
+            if (!member.equals(raft.self) && !toldCommit(member, commit)) {
+                sendAppend(member, true);
+            }
+        }
+    }
+
+    private boolean toldCommit(String member, long commit) {
+        for (Message m : raft.outbox) {
+            if (m instanceof AppendRequest a && a.to().equals(member) && a.commit() >= commit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void broadcastAppend() {
         for (String member : raft.tracker.membership().members()) {
             if (!member.equals(raft.self)) {
@@ -142,8 +189,9 @@ final class Replication {
             }
         }
         if (maybeCommit()) {
-            broadcastAppend();
-        } else if (wasPaused) {
+            commitToBroadcast = true;
+        }
+        if (wasPaused) {
             sendAppend(m.from(), true);
         }
         // Keep the pipeline full while there is more to send.
@@ -205,7 +253,7 @@ final class Replication {
     void persisted(long index) {
         Progress pr = raft.tracker.progress(raft.self);
         if (pr != null && pr.maybeUpdate(index) && maybeCommit()) {
-            broadcastAppend();
+            commitToBroadcast = true;
         }
     }
 

@@ -81,6 +81,13 @@ final class NodeLoop implements Applier.Listener {
     private final Map<Long, CompletableFuture<Void>> readRequests = new HashMap<>();
     /** Requests that arrived while no leader was known, retried when one is; dropped at their deadline. */
     private final List<Retry> awaitingLeader = new ArrayList<>();
+    /**
+     * Commands taken from the inbox and not yet handed to the core. They go to it together
+     * ({@link #flushProposals}), so that what arrived in one turn reaches each follower in one
+     * append, is fsynced once everywhere and acknowledged with one answer per follower, instead of
+     * one message, answer and commit round per command.
+     */
+    private final List<PendingProposal> pendingProposals = new ArrayList<>();
     private long nextRequestId = new SplittableRandom().nextLong() & Long.MAX_VALUE;
     private long replayedIndex;
     /** The Ready the disk could not persist, with its messages still to send after it; or null. */
@@ -189,6 +196,7 @@ final class NodeLoop implements Applier.Listener {
                 if (clientsWelcome) {
                     inbox.runClients(MAX_CLIENT_TASKS_PER_TURN, scratch);
                 }
+                flushProposals();
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     if (held == null) {
@@ -211,7 +219,12 @@ final class NodeLoop implements Applier.Listener {
     }
 
     private void processReadies() {
-        while (held == null && raft.hasReady()) {
+        while (held == null) {
+            // Commands queued while carrying out the last Ready (retries once a leader is known).
+            flushProposals();
+            if (!raft.hasReady()) {
+                return;
+            }
             Ready rd = raft.ready();
             // A leader's appends promise nothing about its own disk (its copy counts toward a quorum
             // only once persisted), so they go out before the fsync, overlapping it (thesis §10.2.1).
@@ -393,6 +406,7 @@ final class NodeLoop implements Applier.Listener {
                 + " s: no leader, or no quorum");
     }
 
+    /** Queues a command for the core; it is proposed with the others of this turn. */
     void propose(Command command, CompletableFuture<Object> future) {
         if (future.isDone()) {
             return; // its deadline passed while it waited
@@ -401,17 +415,46 @@ final class NodeLoop implements Applier.Listener {
             future.completeExceptionally(disk.refusal(store.index()));
             return;
         }
-        long id = nextRequestId++;
-        ProposalOutcome outcome = raft.propose(CommandCodec.encode(id, command));
-        if (outcome instanceof ProposalOutcome.Accepted) {
-            proposals.register(id, future);
-        } else if (outcome instanceof ProposalOutcome.NotLeader nl && nl.leader() == null) {
-            // An election is under way: try again as soon as there is a leader (or the deadline).
-            awaitingLeader.add(new Retry(future, () -> propose(command, future)));
-        } else {
-            future.completeExceptionally(error("not the leader"));
+        pendingProposals.add(new PendingProposal(command, future));
+    }
+
+    /** Hands the queued commands to the core in one batch. */
+    private void flushProposals() {
+        if (pendingProposals.isEmpty()) {
+            return;
+        }
+        List<PendingProposal> batch = new ArrayList<>(pendingProposals);
+        pendingProposals.clear();
+        if (disk.stalled()) {
+            EtcdException refusal = disk.refusal(store.index());
+            batch.forEach(p -> p.future().completeExceptionally(refusal));
+            return;
+        }
+        batch.removeIf(p -> p.future().isDone());
+        if (batch.isEmpty()) {
+            return;
+        }
+        long[] ids = new long[batch.size()];
+        List<byte[]> data = new ArrayList<>(batch.size());
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = nextRequestId++;
+            data.add(CommandCodec.encode(ids[i], batch.get(i).command()));
+        }
+        ProposalOutcome outcome = raft.proposeAll(data);
+        for (int i = 0; i < ids.length; i++) {
+            PendingProposal p = batch.get(i);
+            if (outcome instanceof ProposalOutcome.Accepted) {
+                proposals.register(ids[i], p.future());
+            } else if (outcome instanceof ProposalOutcome.NotLeader nl && nl.leader() == null) {
+                // An election is under way: try again as soon as there is a leader (or the deadline).
+                awaitingLeader.add(new Retry(p.future(), () -> propose(p.command(), p.future())));
+            } else {
+                p.future().completeExceptionally(error("not the leader"));
+            }
         }
     }
+
+    private record PendingProposal(Command command, CompletableFuture<Object> future) {}
 
     void read(CompletableFuture<Void> future) {
         if (future.isDone()) {

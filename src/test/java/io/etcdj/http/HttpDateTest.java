@@ -4,35 +4,34 @@ import io.netty.handler.codec.DateFormatter;
 import org.junit.jupiter.api.Test;
 
 import java.util.Date;
-import java.util.concurrent.locks.LockSupport;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class HttpDateTest {
-    @Test
-    void isTheCurrentSecondInTheHeadersFormat() {
-        long before = System.currentTimeMillis() / 1000 * 1000;
-        String text = HttpDate.now();
-        long after = System.currentTimeMillis();
 
-        Date parsed = DateFormatter.parseHttpDate(text);
-        assertNotNull(parsed, text);
-        assertTrue(parsed.getTime() >= before && parsed.getTime() <= after, text);
-        assertTrue(text.endsWith(" GMT"), text);
-        assertTrue(text.equals(DateFormatter.format(parsed)), text);
+    @Test
+    void isTheHttpFormOfTheTimeTruncatedToTheSecond() {
+        long t = 1_785_000_123_456L;
+        assertEquals("Sat, 25 Jul 2026 17:22:03 GMT", HttpDate.at(t));
+        assertEquals(DateFormatter.format(new Date(t)), HttpDate.at(t));
     }
 
     @Test
-    void followsTheClock() {
-        String first = HttpDate.now();
-        long deadline = System.currentTimeMillis() + 5_000;
-        String later = first;
-        while (later.equals(first) && System.currentTimeMillis() < deadline) {
-            LockSupport.parkNanos(10_000_000);
-            later = HttpDate.now();
-        }
-        assertTrue(DateFormatter.parseHttpDate(later).getTime() > DateFormatter.parseHttpDate(first).getTime(),
-                first + " then " + later);
+    void isFormattedOncePerSecond() {
+        long second = 1_785_000_200_000L;
+        String first = HttpDate.at(second);
+        assertSame(first, HttpDate.at(second + 999));
+        assertNotEquals(first, HttpDate.at(second + 1000));
+        assertEquals(DateFormatter.format(new Date(second + 1000)), HttpDate.at(second + 1000));
+    }
+
+    @Test
+    void goesBackWhenTheClockDoes() {
+        long t = 1_785_000_300_000L;
+        HttpDate.at(t);
+        assertEquals(DateFormatter.format(new Date(t - 5000)), HttpDate.at(t - 5000));
+        assertEquals("Thu, 01 Jan 1970 00:00:00 GMT", HttpDate.at(999));
     }
 }

@@ -57,4 +57,29 @@ class RequestTargetTest {
         assertEquals("/*", RequestTarget.cleanPath("*"));
         assertEquals("/v2", RequestTarget.cleanPath("/v2/keys/../../v2"));
     }
+
+    @Test
+    void theShortcutForCleanPathsAgreesWithTakingThemApart() {
+        // Every path up to six characters over the alphabet that matters: slash, dot, a letter.
+        char[] alphabet = {'/', '.', 'a'};
+        java.util.List<String> paths = new java.util.ArrayList<>(java.util.List.of(""));
+        for (int len = 1; len <= 6; len++) {
+            int n = (int) Math.pow(alphabet.length, len);
+            for (int code = 0; code < n; code++) {
+                StringBuilder b = new StringBuilder();
+                for (int c = code, k = 0; k < len; k++, c /= alphabet.length) {
+                    b.append(alphabet[c % alphabet.length]);
+                }
+                paths.add(b.toString());
+            }
+        }
+        paths.addAll(java.util.List.of("/v2/keys/bench/k17", "/v2/keys/.hidden", "/v2/keys/a..b/", "/v2/keys/...",
+                "/v2/keys/x/..", "/v2/keys/x/."));
+        for (String p : paths) {
+            assertEquals(RequestTarget.cleanLexically(p), RequestTarget.cleanPath(p), p);
+            if (RequestTarget.isClean(p)) {
+                assertEquals(p, RequestTarget.cleanLexically(p), "taken for clean: " + p);
+            }
+        }
+    }
 }

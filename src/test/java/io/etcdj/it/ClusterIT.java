@@ -278,6 +278,35 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void concurrentWritesReachTheFollowersInSharedAppends() throws Exception {
+        try (EtcdCluster cluster = EtcdCluster.start(3)) {
+            cluster.showLogsOnFailure(() -> {
+                int leader = cluster.leader();
+                long before = appendsSent(cluster, leader);
+                // when 32 clients write 1,000 keys at once through the leader
+                writeMany(cluster, leader, "shared", 1000, 32);
+                long sent = appendsSent(cluster, leader) - before;
+                // then commands that arrive together go out together: one append per command would
+                // take 2 per write here, and telling each new commit index 2 more
+                assertTrue(sent < 1000, "1000 writes took " + sent + " appends");
+                // and every machine has every write
+                for (int i = 0; i < 3; i++) {
+                    int machine = i;
+                    EtcdCluster.poll(CONVERGE, cluster.name(i) + " to hold the last write", () -> {
+                        HttpAnswer a = cluster.request(machine, "GET", "/v2/keys/shared/k999", null);
+                        return a.status() == 200 ? a : null;
+                    });
+                }
+            });
+        }
+    }
+
+    private static long appendsSent(EtcdCluster cluster, int machine) {
+        HttpAnswer self = cluster.request(machine, "GET", "/v2/stats/self", null);
+        return EtcdCluster.json(self).path("sendAppendRequestCnt").asLong();
+    }
+
     /**
      * {@code count} writes of {@code dir/k<n>} through the leader, by {@code threads} writers on
      * kept-alive connections; a write that fails there is done again through {@link EtcdCluster#set},

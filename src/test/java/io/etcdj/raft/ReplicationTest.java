@@ -5,6 +5,7 @@ import io.etcdj.raft.Message.AppendResponse;
 import io.etcdj.raft.Message.Heartbeat;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +28,67 @@ class ReplicationTest {
             assertEquals(List.of("x"), c.commands(m), m);
             assertEquals(5, c.node(m).commitIndex(), m);
         }
+    }
+
+    @Test
+    void commandsProposedTogetherReachEachFollowerInOneAppend() {
+        LocalCluster c = new LocalCluster(1, "a", "b", "c");
+        c.elect("a");
+        List<byte[]> batch = List.of("x".getBytes(StandardCharsets.UTF_8), "y".getBytes(StandardCharsets.UTF_8),
+                "z".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(new ProposalOutcome.Accepted(7, 2), c.node("a").proposeAll(batch));
+        List<Message> sent = c.drain();
+
+        List<AppendRequest> appends = sent.stream().filter(AppendRequest.class::isInstance)
+                .map(AppendRequest.class::cast).toList();
+        assertEquals(2, appends.size(), "one append per follower: " + sent);
+        for (AppendRequest a : appends) {
+            assertEquals(List.of(5L, 6L, 7L), a.entries().stream().map(Entry::index).toList());
+        }
+        appends.forEach(c::deliver);
+        c.stabilize();
+        c.tickAll(1);
+        for (String m : List.of("a", "b", "c")) {
+            assertEquals(List.of("x", "y", "z"), c.commands(m), m);
+        }
+    }
+
+    @Test
+    void acknowledgementsTakenTogetherTellEachFollowerTheCommitIndexOnce() {
+        LocalCluster c = new LocalCluster(3, "a", "b", "c");
+        c.elect("a");
+        List<Message> acks = new java.util.ArrayList<>();
+        for (String data : List.of("x", "y")) {
+            c.propose("a", data);
+            for (Message m : c.drain()) {
+                if (m.to().equals("b")) {
+                    c.node("b").step(m);
+                }
+            }
+            acks.addAll(c.drain()); // b's acknowledgement; c never answers
+        }
+        assertEquals(2, acks.size(), acks.toString());
+
+        acks.forEach(c.node("a")::step);
+        List<AppendRequest> sent = c.drain().stream().filter(AppendRequest.class::isInstance)
+                .map(AppendRequest.class::cast).toList();
+
+        assertEquals(6, c.node("a").commitIndex(), "each acknowledgement advanced the commit index");
+        assertEquals(List.of("b", "c"), sent.stream().map(Message::to).sorted().toList(),
+                "one message per follower: " + sent);
+        sent.forEach(a -> assertEquals(6, a.commit()));
+    }
+
+    @Test
+    void aBatchOnAFollowerIsRefusedWhole() {
+        LocalCluster c = new LocalCluster(2, "a", "b", "c");
+        c.elect("a");
+        long before = c.node("b").lastIndex();
+
+        assertEquals(new ProposalOutcome.NotLeader("a"),
+                c.node("b").proposeAll(List.of("x".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(before, c.node("b").lastIndex());
     }
 
     @Test
