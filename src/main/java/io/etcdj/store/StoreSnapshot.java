@@ -122,11 +122,6 @@ public final class StoreSnapshot {
         return nodeCount;
     }
 
-    /** Writes a store as a snapshot; the caller holds the store's lock. */
-    static byte[] write(long index, Node root, List<Event> history, Map<String, Long> stats) {
-        return StoreSnapshotWriter.write(index, root, history, stats);
-    }
-
     /** Hands the nodes over to a store, once. */
     void claim() {
         if (!installed.compareAndSet(false, true)) {

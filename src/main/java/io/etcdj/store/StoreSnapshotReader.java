@@ -157,7 +157,7 @@ final class StoreSnapshotReader {
             Node node = dir ? Node.directory(key, created, parent, expireTime)
                     : Node.file(key, value, created, parent, expireTime);
             node.modifiedIndex = modified;
-            parent.addChild(node);
+            parent.addChild(node, true);
             if (dir) {
                 chain.push(node);
             }
