@@ -77,7 +77,7 @@ public final class StoreSnapshot {
             .streamWriteConstraints(StreamWriteConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
                     .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // duplicate fields are refused by the reader itself, without a set per object
             // error messages must not echo (possibly huge or hostile) input
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             // names from hostile input must not fill the JVM's string pool
