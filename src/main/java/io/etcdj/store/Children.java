@@ -1,7 +1,6 @@
 package io.etcdj.store;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -18,43 +17,65 @@ import java.util.NoSuchElementException;
 final class Children {
     private static final Node[] NONE = new Node[0];
 
-    private final HashMap<String, Node> byName;
-    private Node[] slots;
+    /**
+     * The children not removed, by name: open addressing with linear probing, a power of two
+     * long and at most two thirds full. A child's name is read from its key in place, so no name
+     * string or map entry is kept per child.
+     */
+    private Node[] table = NONE;
+    private int count;
+    private Node[] slots = NONE;
     private int used;
     private int dead;
 
-    Children() {
-        this(0);
-    }
-
-    /** With room for {@code expected} children, for a directory read back from a snapshot. */
-    Children(int expected) {
-        this.byName = new HashMap<>(Math.max(4, (int) (expected / 0.75f) + 1));
-        this.slots = expected == 0 ? NONE : new Node[expected];
-    }
-
     Node get(String name) {
-        return byName.get(name);
+        if (count == 0) {
+            return null;
+        }
+        int mask = table.length - 1;
+        for (int i = spread(name.hashCode()) & mask; table[i] != null; i = (i + 1) & mask) {
+            if (named(table[i], name)) {
+                return table[i];
+            }
+        }
+        return null;
     }
 
     boolean containsKey(String name) {
-        return byName.containsKey(name);
+        return get(name) != null;
     }
 
     boolean isEmpty() {
-        return byName.isEmpty();
+        return count == 0;
     }
 
     /** Number of children. */
     int size() {
-        return byName.size();
+        return count;
     }
 
     /** Adds a child whose name is not taken; {@code compact} when no snapshot is under way. */
-    void add(String name, Node child, boolean compact) {
-        if (byName.putIfAbsent(name, child) != null) {
-            throw new IllegalStateException("a child named " + name + " exists already");
+    void add(Node child, boolean compact) {
+        if (!addIfAbsent(child, compact)) {
+            throw new IllegalStateException("a child named as " + child.path + " exists already");
         }
+    }
+
+    /** Adds a child unless its name is taken (then returns false and changes nothing). */
+    boolean addIfAbsent(Node child, boolean compact) {
+        if ((count + 1) * 3 > table.length * 2) {
+            rehash(Math.max(4, table.length * 2));
+        }
+        int mask = table.length - 1;
+        int start = nameStart(child.path);
+        int i = spread(nameHash(child.path, start)) & mask;
+        for (; table[i] != null; i = (i + 1) & mask) {
+            if (sameName(table[i], child.path, start)) {
+                return false;
+            }
+        }
+        table[i] = child;
+        count++;
         if (compact) {
             compactIfSparse();
         }
@@ -62,17 +83,89 @@ final class Children {
             slots = Arrays.copyOf(slots, Math.max(4, used + (used >> 1)));
         }
         slots[used++] = child;
+        return true;
     }
 
     /** Detaches a child; {@code compact} when no snapshot is under way. */
-    void remove(String name, Node child, boolean compact) {
-        if (byName.remove(name, child)) {
-            child.detached = true;
-            dead++;
-            if (compact) {
-                compactIfSparse();
+    void remove(Node child, boolean compact) {
+        if (count == 0) {
+            return;
+        }
+        int mask = table.length - 1;
+        int i = home(child, mask);
+        while (table[i] != child) {
+            if (table[i] == null) {
+                return; // not a child (any more)
+            }
+            i = (i + 1) & mask;
+        }
+        // backward-shift deletion: later entries of the probe run move up, so no tombstones
+        table[i] = null;
+        for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
+            int k = home(table[j], mask);
+            boolean movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
+            if (movable) {
+                table[i] = table[j];
+                table[j] = null;
+                i = j;
             }
         }
+        count--;
+        child.detached = true;
+        dead++;
+        if (compact) {
+            compactIfSparse();
+        }
+    }
+
+    private void rehash(int capacity) {
+        Node[] old = table;
+        table = new Node[capacity];
+        int mask = capacity - 1;
+        for (Node child : old) {
+            if (child != null) {
+                int i = home(child, mask);
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = child;
+            }
+        }
+    }
+
+    private static int home(Node child, int mask) {
+        return spread(nameHash(child.path, nameStart(child.path))) & mask;
+    }
+
+    private static int nameStart(String path) {
+        return path.lastIndexOf('/') + 1;
+    }
+
+    /** The hash of the name at the end of {@code path}, equal to that name's {@link String#hashCode()}. */
+    private static int nameHash(String path, int start) {
+        int h = 0;
+        for (int i = start, n = path.length(); i < n; i++) {
+            h = 31 * h + path.charAt(i);
+        }
+        return h;
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+
+    private static boolean named(Node node, String name) {
+        String path = node.path;
+        int start = path.length() - name.length();
+        return start > 0 && path.charAt(start - 1) == '/' && path.regionMatches(start, name, 0, name.length());
+    }
+
+    private static boolean sameName(Node node, String path, int start) {
+        String other = node.path;
+        int length = path.length() - start;
+        int otherStart = other.length() - length;
+        return otherStart > 0 && other.charAt(otherStart - 1) == '/'
+                && other.regionMatches(otherStart, path, start, length);
     }
 
     /** Slots in use, removed children included: a snapshot walks positions below this. */

@@ -49,10 +49,6 @@ final class Node {
         return new Node(path, createdIndex, parent, expireTime, "", new Children());
     }
 
-    /** A directory with room for {@code expected} children, for one read back from a snapshot. */
-    static Node directory(String path, long createdIndex, Node parent, Instant expireTime, int expected) {
-        return new Node(path, createdIndex, parent, expireTime, "", new Children(expected));
-    }
 
     boolean isDir() {
         return children != null;
@@ -64,8 +60,8 @@ final class Node {
 
     /** Hidden nodes (name starting with {@code _}) are left out of listings. */
     boolean isHidden() {
-        String name = name();
-        return !name.isEmpty() && name.charAt(0) == '_';
+        int start = path.lastIndexOf('/') + 1;
+        return start < path.length() && path.charAt(start) == '_';
     }
 
     String name() {
@@ -78,7 +74,7 @@ final class Node {
 
     /** Adds a child; {@code compact} when no snapshot is under way (see {@link Children}). */
     void addChild(Node child, boolean compact) {
-        children.add(child.name(), child, compact);
+        children.add(child, compact);
     }
 
     /**
@@ -104,7 +100,7 @@ final class Node {
      */
     void remove(Consumer<Node> onRemoved, boolean compact) {
         if (parent != null) {
-            parent.children.remove(name(), this, compact);
+            parent.children.remove(this, compact);
         }
         if (!isDir()) {
             onRemoved.accept(this);

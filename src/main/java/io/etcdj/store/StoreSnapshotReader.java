@@ -152,8 +152,9 @@ final class StoreSnapshotReader {
                 throw fail(dir ? "directory " + shown(key) + " has a value" : "file " + shown(key) + " has no value");
             }
             int slash = key.lastIndexOf('/');
-            String name = key.substring(slash + 1);
-            if (slash < 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
+            int nameLength = key.length() - slash - 1;
+            if (slash < 0 || nameLength == 0 || (nameLength == 1 && key.charAt(slash + 1) == '.')
+                    || (nameLength == 2 && key.startsWith("..", slash + 1))) {
                 throw fail("bad key " + shown(key));
             }
             while (chain.size() > 1 && !isParent(chain.peek(), key, slash)) {
@@ -163,14 +164,13 @@ final class StoreSnapshotReader {
             if (!isParent(parent, key, slash)) {
                 throw fail("node " + shown(key) + " does not follow its parent directory");
             }
-            if (parent.children.containsKey(name)) {
-                throw fail("duplicate key " + shown(key));
-            }
             Instant expireTime = instant(expire, key);
             Node node = dir ? Node.directory(key, created, parent, expireTime)
                     : Node.file(key, value, created, parent, expireTime);
             node.modifiedIndex = modified;
-            parent.addChild(node, true);
+            if (!parent.children.addIfAbsent(node, false)) {
+                throw fail("duplicate key " + shown(key));
+            }
             if (dir) {
                 chain.push(node);
             }
