@@ -20,9 +20,11 @@ final class Children {
     /**
      * The children not removed, by name: open addressing with linear probing, a power of two
      * long and at most two thirds full. A child's name is read from its key in place, so no name
-     * string or map entry is kept per child.
+     * string or map entry is kept per child; {@link #hashes} holds each entry's mixed name hash,
+     * so a probe reads the key only when the hashes match.
      */
     private Node[] table = NONE;
+    private int[] hashes = new int[0];
     private int count;
     private Node[] slots = NONE;
     private int used;
@@ -33,8 +35,9 @@ final class Children {
             return null;
         }
         int mask = table.length - 1;
-        for (int i = spread(name.hashCode()) & mask; table[i] != null; i = (i + 1) & mask) {
-            if (named(table[i], name)) {
+        int hash = spread(name.hashCode());
+        for (int i = hash & mask; table[i] != null; i = (i + 1) & mask) {
+            if (hashes[i] == hash && named(table[i], name)) {
                 return table[i];
             }
         }
@@ -68,13 +71,15 @@ final class Children {
         }
         int mask = table.length - 1;
         int start = nameStart(child.path);
-        int i = spread(nameHash(child.path, start)) & mask;
+        int hash = spread(nameHash(child.path, start));
+        int i = hash & mask;
         for (; table[i] != null; i = (i + 1) & mask) {
-            if (sameName(table[i], child.path, start)) {
+            if (hashes[i] == hash && sameName(table[i], child.path, start)) {
                 return false;
             }
         }
         table[i] = child;
+        hashes[i] = hash;
         count++;
         if (compact) {
             compactIfSparse();
@@ -92,7 +97,7 @@ final class Children {
             return;
         }
         int mask = table.length - 1;
-        int i = home(child, mask);
+        int i = spread(nameHash(child.path, nameStart(child.path))) & mask;
         while (table[i] != child) {
             if (table[i] == null) {
                 return; // not a child (any more)
@@ -102,10 +107,11 @@ final class Children {
         // backward-shift deletion: later entries of the probe run move up, so no tombstones
         table[i] = null;
         for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
-            int k = home(table[j], mask);
+            int k = hashes[j] & mask;
             boolean movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
             if (movable) {
                 table[i] = table[j];
+                hashes[i] = hashes[j];
                 table[j] = null;
                 i = j;
             }
@@ -119,22 +125,21 @@ final class Children {
     }
 
     private void rehash(int capacity) {
-        Node[] old = table;
+        Node[] oldTable = table;
+        int[] oldHashes = hashes;
         table = new Node[capacity];
+        hashes = new int[capacity];
         int mask = capacity - 1;
-        for (Node child : old) {
-            if (child != null) {
-                int i = home(child, mask);
+        for (int j = 0; j < oldTable.length; j++) {
+            if (oldTable[j] != null) {
+                int i = oldHashes[j] & mask;
                 while (table[i] != null) {
                     i = (i + 1) & mask;
                 }
-                table[i] = child;
+                table[i] = oldTable[j];
+                hashes[i] = oldHashes[j];
             }
         }
-    }
-
-    private static int home(Node child, int mask) {
-        return spread(nameHash(child.path, nameStart(child.path))) & mask;
     }
 
     private static int nameStart(String path) {
@@ -150,7 +155,15 @@ final class Children {
         return h;
     }
 
+    /**
+     * Mixes every bit of a name's hash into the low ones: names such as {@code k1}, {@code k2}, ...
+     * have nearly consecutive hashes, which linear probing would pile into long runs.
+     */
     private static int spread(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
         return h ^ (h >>> 16);
     }
 
