@@ -16,6 +16,7 @@ import java.util.NoSuchElementException;
  */
 final class Children {
     private static final Node[] NONE = new Node[0];
+    private static final int[] NO_HASHES = new int[0];
 
     /**
      * The children not removed, by name: open addressing with linear probing, a power of two
@@ -24,7 +25,7 @@ final class Children {
      * so a probe reads the key only when the hashes match.
      */
     private Node[] table = NONE;
-    private int[] hashes = new int[0];
+    private int[] hashes = NO_HASHES;
     private int count;
     private Node[] slots = NONE;
     private int used;

@@ -415,7 +415,9 @@ public final class Store {
     /**
      * The whole store (nodes with absolute expirations, index, event history and counters) as
      * bytes for a snapshot, in the format of {@link StoreSnapshot}, whose depth does not grow with
-     * the tree's. Pending watchers are not part of it. Reads may run meanwhile; writes wait.
+     * the tree's. Pending watchers are not part of it. Serialized as {@link #freeze()} then
+     * {@link FrozenStore#serialize()}, so writes go on meanwhile; while another frozen view is
+     * open, this one holds the read lock throughout instead (writes wait).
      *
      * @throws RuntimeException when the store cannot be saved (it would pass 2 GiB, or holds a
      *                          string longer than a snapshot may); the store is unchanged
