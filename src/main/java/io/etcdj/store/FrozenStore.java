@@ -88,7 +88,7 @@ public final class FrozenStore {
      *                          is closed all the same
      */
     public byte[] serialize() {
-        return serialize(() -> { });
+        return walk(Integer.MAX_VALUE, () -> { });
     }
 
     /**
@@ -97,10 +97,6 @@ public final class FrozenStore {
      */
     byte[] serialize(int sliceNodes, Runnable betweenSlices) {
         return walk(sliceNodes, betweenSlices);
-    }
-
-    private byte[] serialize(Runnable betweenSlices) {
-        return walk(Integer.MAX_VALUE, betweenSlices);
     }
 
     private byte[] walk(int sliceNodes, Runnable betweenSlices) {
