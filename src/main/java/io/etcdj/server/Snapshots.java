@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * When to take snapshots of the store and where they go: every {@code snapshotCount} applied
- * entries, written by a thread of its own so the node loop only pays for serializing the store.
+ * entries, serialized and written by a thread of its own, so the node loop only pays for freezing
+ * the store (see {@link io.etcdj.store.FrozenStore}), which does not grow with it.
  *
  * <p>A snapshot that cannot be taken (the store does not serialize, the disk write fails) is
  * logged in one line, saying how far the log has grown since the last good snapshot (it cannot be
@@ -86,25 +87,57 @@ final class Snapshots implements AutoCloseable {
         return directory != null && !writing && appliedIndex - lastIndex >= every;
     }
 
+    /** The store frozen at the snapshot's index: serialized on the writer thread, or released unused. */
+    interface Frozen {
+        byte[] serialize();
+
+        void release();
+    }
+
     /**
-     * Serializes the store with {@code serialize} on the calling thread (the node loop, where the
-     * store holds still), then saves the snapshot as {@link #saveInBackground} does. When the
-     * serialization throws, that is logged in one line and the snapshot is tried again after
-     * {@code every} more entries; nothing is thrown.
+     * Freezes the store with {@code freeze} on the calling thread (the node loop, where the store
+     * holds still; the only pause it sees), then serializes it and saves the snapshot on the
+     * writer thread, as {@link #saveInBackground} does. When freezing or serializing throws, that
+     * is logged in one line and the snapshot is tried again after {@code every} more entries;
+     * nothing is thrown.
      */
-    void take(SnapshotMetadata meta, Supplier<byte[]> serialize, Consumer<Snapshot> whenSaved) {
+    void take(SnapshotMetadata meta, Supplier<Frozen> freeze, Consumer<Snapshot> whenSaved) {
         long started = System.nanoTime();
-        byte[] data;
+        Frozen frozen;
         try {
-            data = serialize.get();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // Out of memory included: what the serialization allocated is garbage again once it fails.
-            lastIndex = Math.max(lastIndex, meta.index());
-            LOG.warn("cannot take a snapshot at index {} ({}), will try again after {} more entries: {}",
-                    meta.index(), growth(meta.index()), every, e.toString());
+            frozen = freeze.get();
+        } catch (RuntimeException e) {
+            cannotTake(meta.index(), e);
             return;
         }
-        saveInBackground(new Snapshot(meta, data), (System.nanoTime() - started) / 1000, whenSaved);
+        long pauseMicros = (System.nanoTime() - started) / 1000;
+        writing = true;
+        lastIndex = Math.max(lastIndex, meta.index());
+        try {
+            writer.execute(() -> {
+                long serializing = System.nanoTime();
+                byte[] data;
+                try {
+                    data = frozen.serialize();
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // Out of memory included: what the serialization allocated is garbage again once it fails.
+                    writing = false;
+                    cannotTake(meta.index(), e);
+                    return;
+                }
+                write(new Snapshot(meta, data), pauseMicros, (System.nanoTime() - serializing) / 1000, whenSaved);
+            });
+        } catch (RejectedExecutionException e) {
+            writing = false;
+            frozen.release();
+            LOG.warn("snapshot at index {} not taken: snapshots are closed", meta.index());
+        }
+    }
+
+    private void cannotTake(long index, Throwable e) {
+        lastIndex = Math.max(lastIndex, index);
+        LOG.warn("cannot take a snapshot at index {} ({}), will try again after {} more entries: {}",
+                index, growth(index), every, e.toString());
     }
 
     /**
@@ -117,14 +150,14 @@ final class Snapshots implements AutoCloseable {
         writing = true;
         lastIndex = Math.max(lastIndex, snapshot.index());
         try {
-            writer.execute(() -> write(snapshot, pauseMicros, whenSaved));
+            writer.execute(() -> write(snapshot, pauseMicros, pauseMicros, whenSaved));
         } catch (RejectedExecutionException e) {
             writing = false;
             LOG.warn("snapshot at index {} not saved: snapshots are closed", snapshot.index());
         }
     }
 
-    private void write(Snapshot snapshot, long pauseMicros, Consumer<Snapshot> whenSaved) {
+    private void write(Snapshot snapshot, long pauseMicros, long serializeMicros, Consumer<Snapshot> whenSaved) {
         long started = System.nanoTime();
         Snapshot previous = null;
         boolean saved = false;
@@ -150,9 +183,9 @@ final class Snapshots implements AutoCloseable {
             LOG.info("snapshot at index {} dropped: one at index {} is already saved", snapshot.index(),
                     previous.index());
         } else {
-            LOG.info("snapshot at index {} saved: {} bytes, store serialized in {} ms, written in {} ms",
-                    snapshot.index(), snapshot.data().length, pauseMicros / 1000,
-                    (System.nanoTime() - started) / 1_000_000);
+            LOG.info("snapshot at index {} saved: {} bytes, applier paused {} us, store serialized in {} ms,"
+                            + " written in {} ms", snapshot.index(), snapshot.data().length, pauseMicros,
+                    serializeMicros / 1000, (System.nanoTime() - started) / 1_000_000);
             try {
                 whenSaved.accept(previous);
             } catch (RuntimeException e) {

@@ -7,10 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +17,6 @@ import java.util.function.Consumer;
 final class Node {
     /** Go's time.Duration saturates at about 292 years; TTLs are reported within that range. */
     private static final long MAX_DURATION_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
-    private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Comparator<NodeView> BY_KEY = (a, b) -> KeyPath.compareBytewise(a.key(), b.key());
 
     final String path;
@@ -30,12 +26,12 @@ final class Node {
     Instant expireTime;
     String value;
     /** Null for a file. */
-    final Map<String, Node> children;
-    /** Unique per node, so the TTL queue can order nodes that expire at the same instant. */
-    final long sequence = SEQUENCE.incrementAndGet();
+    final Children children;
+    /** Removed from its parent (it may still sit in the parent's slots, see {@link Children}). */
+    boolean detached;
 
     private Node(String path, long createdIndex, Node parent, Instant expireTime, String value,
-                 Map<String, Node> children) {
+                 Children children) {
         this.path = path;
         this.createdIndex = createdIndex;
         this.modifiedIndex = createdIndex;
@@ -50,8 +46,9 @@ final class Node {
     }
 
     static Node directory(String path, long createdIndex, Node parent, Instant expireTime) {
-        return new Node(path, createdIndex, parent, expireTime, "", new LinkedHashMap<>());
+        return new Node(path, createdIndex, parent, expireTime, "", new Children());
     }
+
 
     boolean isDir() {
         return children != null;
@@ -63,8 +60,8 @@ final class Node {
 
     /** Hidden nodes (name starting with {@code _}) are left out of listings. */
     boolean isHidden() {
-        String name = name();
-        return !name.isEmpty() && name.charAt(0) == '_';
+        int start = path.lastIndexOf('/') + 1;
+        return start < path.length() && path.charAt(start) == '_';
     }
 
     String name() {
@@ -75,8 +72,9 @@ final class Node {
         return children == null ? null : children.get(name);
     }
 
-    void addChild(Node child) {
-        children.put(child.name(), child);
+    /** Adds a child; {@code compact} when no snapshot is under way (see {@link Children}). */
+    void addChild(Node child, boolean compact) {
+        children.add(child, compact);
     }
 
     /**
@@ -97,11 +95,12 @@ final class Node {
 
     /**
      * Detaches this node and everything below it, reporting each removed node, children first.
-     * Iterative, so a tree of any depth is removed without deep recursion.
+     * Iterative, so a tree of any depth is removed without deep recursion. {@code compact} when
+     * no snapshot is under way (see {@link Children}).
      */
-    void remove(Consumer<Node> onRemoved) {
-        if (parent != null && parent.children.get(name()) == this) {
-            parent.children.remove(name());
+    void remove(Consumer<Node> onRemoved, boolean compact) {
+        if (parent != null) {
+            parent.children.remove(this, compact);
         }
         if (!isDir()) {
             onRemoved.accept(this);
@@ -112,7 +111,7 @@ final class Node {
         Deque<Node> dirs = new ArrayDeque<>();
         Deque<Iterator<Node>> pending = new ArrayDeque<>();
         dirs.push(this);
-        pending.push(children.values().iterator());
+        pending.push(children.iterator());
         while (!dirs.isEmpty()) {
             Iterator<Node> it = pending.peek();
             if (!it.hasNext()) {
@@ -123,7 +122,7 @@ final class Node {
             Node child = it.next();
             if (child.isDir()) {
                 dirs.push(child);
-                pending.push(child.children.values().iterator());
+                pending.push(child.children.iterator());
             } else {
                 onRemoved.accept(child);
             }
@@ -194,7 +193,7 @@ final class Node {
 
         Listing(Node dir) {
             this.dir = dir;
-            this.children = dir.children.values().iterator();
+            this.children = dir.children.iterator();
             this.views = new ArrayList<>(dir.children.size());
         }
     }

@@ -33,6 +33,8 @@ public final class Store {
     private volatile long currentIndex;
     /** The TTL queue's head, published on every release of the write lock for {@link #nextExpiration()}. */
     private volatile Instant nextExpiration;
+    /** The snapshot being serialized beside the store, which writes preserve nodes for; or null. */
+    private FrozenStore frozen;
 
     public Store(Clock clock) {
         this.clock = clock;
@@ -166,6 +168,7 @@ public final class Store {
             Instant now = clock.instant();
             NodeView prevNode = node.previousView(now);
             String prevValue = node.isDir() ? null : node.value;
+            preserve(node);
             if (!node.isDir()) {
                 // a directory keeps its modified index: the reference only changes its TTL
                 node.value = newValue;
@@ -246,6 +249,7 @@ public final class Store {
                 throw new EtcdException(EtcdException.TEST_FAILED, cause, currentIndex);
             }
             NodeView prevNode = node.previousView(clock.instant());
+            preserve(node);
             currentIndex++;
             String oldValue = node.value;
             node.value = value == null ? "" : value;
@@ -425,17 +429,58 @@ public final class Store {
     /**
      * The whole store (nodes with absolute expirations, index, event history and counters) as
      * bytes for a snapshot, in the format of {@link StoreSnapshot}, whose depth does not grow with
-     * the tree's. Pending watchers are not part of it. Reads may run meanwhile; writes wait.
+     * the tree's. Pending watchers are not part of it. Serialized as {@link #freeze()} then
+     * {@link FrozenStore#serialize()}, so writes go on meanwhile; while another frozen view is
+     * open, this one holds the read lock throughout instead (writes wait).
      *
      * @throws RuntimeException when the store cannot be saved (it would pass 2 GiB, or holds a
      *                          string longer than a snapshot may); the store is unchanged
      */
     public byte[] save() {
-        lock.readLock().lock();
+        while (true) {
+            lock.readLock().lock();
+            try {
+                if (frozen != null) {
+                    // another view is being serialized beside the store: hold still for this one
+                    return new FrozenStore(this, lock.readLock(), false, currentIndex, root,
+                            watcherHub.history().events(), stats.toMap()).serialize();
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+            FrozenStore view = tryFreeze();
+            if (view != null) {
+                return view.serialize();
+            }
+        }
+    }
+
+    /**
+     * Freezes the store as it is now, for a snapshot serialized beside it by
+     * {@link FrozenStore#serialize()} (on any thread) while writes go on: this call is quick
+     * whatever the size of the store. Pending watchers are not part of it.
+     *
+     * @throws IllegalStateException when a frozen view is still open (one at a time)
+     */
+    public FrozenStore freeze() {
+        FrozenStore view = tryFreeze();
+        if (view == null) {
+            throw new IllegalStateException("a frozen view of the store is still open");
+        }
+        return view;
+    }
+
+    private FrozenStore tryFreeze() {
+        lock.writeLock().lock();
         try {
-            return StoreSnapshot.write(currentIndex, root, watcherHub.history().events(), stats.toMap());
+            if (frozen != null) {
+                return null;
+            }
+            frozen = new FrozenStore(this, lock.readLock(), true, currentIndex, root, watcherHub.history().events(),
+                    stats.toMap());
+            return frozen;
         } finally {
-            lock.readLock().unlock();
+            unlockWrite();
         }
     }
 
@@ -507,11 +552,13 @@ public final class Store {
             }
             prevValue = existing.value;
             prevNode = existing.previousView(clock.instant());
-            existing.remove(ttlQueue::remove);
+            preserve(existing);
+            existing.remove(ttlQueue::remove, frozen == null);
         }
         Node node = dir ? Node.directory(key, nextIndex, parent, expireTime)
                 : Node.file(key, value, nextIndex, parent, expireTime);
-        parent.addChild(node);
+        preserve(parent);
+        parent.addChild(node, frozen == null);
         ttlQueue.add(node);
         Event event = new Event(action, new NodeView(key, dir ? null : node.value, prevValue, dir,
                 node.expireTime, node.ttl(clock.instant()), null, nextIndex, nextIndex), prevNode);
@@ -527,7 +574,8 @@ public final class Store {
             Node child = current.child(part);
             if (child == null) {
                 child = Node.directory(KeyPath.join(current.path, part), index, current, null);
-                current.addChild(child);
+                preserve(current);
+                current.addChild(child, frozen == null);
             } else if (!child.isDir()) {
                 throw new EtcdException(EtcdException.NOT_DIR, child.path, currentIndex);
             }
@@ -573,9 +621,35 @@ public final class Store {
 
     /** Removes a subtree, waking watchers of every removed key with the delete or expire event. */
     private void removeNotifying(Node node, Event event) {
+        preserve(node);
         node.remove(removed -> {
             ttlQueue.remove(removed);
             watcherHub.notifyWatchers(event, removed.path, true);
-        });
+        }, frozen == null);
+    }
+
+    /** Before a write changes {@code node}: keeps its fields for the snapshot under way, if any. */
+    private void preserve(Node node) {
+        if (frozen != null) {
+            frozen.preserve(node);
+        }
+    }
+
+    /** Whether a writer waits for the lock, so that a {@link FrozenStore} slice should end. */
+    boolean writerWaiting() {
+        return lock.hasQueuedThreads();
+    }
+
+    /** Closes a frozen view: writes no longer preserve nodes for it. */
+    void thaw(FrozenStore view) {
+        lock.writeLock().lock();
+        try {
+            if (frozen == view) {
+                frozen = null;
+            }
+            view.closed();
+        } finally {
+            unlockWrite();
+        }
     }
 }

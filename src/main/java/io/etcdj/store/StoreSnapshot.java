@@ -77,7 +77,7 @@ public final class StoreSnapshot {
             .streamWriteConstraints(StreamWriteConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
                     .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // duplicate fields are refused by the reader itself, without a set per object
             // error messages must not echo (possibly huge or hostile) input
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             // names from hostile input must not fill the JVM's string pool
@@ -120,11 +120,6 @@ public final class StoreSnapshot {
     /** Number of nodes, the root excluded. */
     public int nodeCount() {
         return nodeCount;
-    }
-
-    /** Writes a store as a snapshot; the caller holds the store's lock. */
-    static byte[] write(long index, Node root, List<Event> history, Map<String, Long> stats) {
-        return StoreSnapshotWriter.write(index, root, history, stats);
     }
 
     /** Hands the nodes over to a store, once. */

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,14 @@ final class StoreSnapshotReader {
     private static final String REFUSED = "not a valid store snapshot: ";
     private static final Set<String> ACTIONS = Set.of(Event.GET, Event.SET, Event.CREATE, Event.UPDATE,
             Event.COMPARE_AND_SWAP, Event.COMPARE_AND_DELETE, Event.DELETE, Event.EXPIRE);
+
+    /**
+     * Every field name of the format (the counters apart), each with a bit, so that a duplicate
+     * field is found with a mask per object: the parser's own check builds a set per object.
+     */
+    private static final Map<String, Long> FIELD_BITS = fieldBits("version", "index", "stats", "nodes", "history",
+            "key", "value", "dir", "expire", "created", "modified", "action", "views", "parent", "prevValue",
+            "expiration", "ttl", "listed");
 
     private final JsonParser p;
     /** The highest index any node or event carries; none may pass the store index. */
@@ -52,7 +61,8 @@ final class StoreSnapshotReader {
 
     private StoreSnapshot document() throws IOException {
         expect(p.nextToken(), JsonToken.START_OBJECT, "the snapshot");
-        if (!"version".equals(nextField())) {
+        long[] seen = {0};
+        if (!"version".equals(nextField(seen))) {
             throw fail("the first field must be \"version\"");
         }
         long version = number("version");
@@ -64,7 +74,7 @@ final class StoreSnapshotReader {
         Map<String, Long> stats = null;
         Tree tree = null;
         List<Event> history = null;
-        for (String field = nextField(); field != null; field = nextField()) {
+        for (String field = nextField(seen); field != null; field = nextField(seen)) {
             switch (field) {
                 case "index" -> index = nonNegative("index");
                 case "stats" -> stats = stats();
@@ -92,7 +102,9 @@ final class StoreSnapshotReader {
             if (!StoreStats.NAMES.contains(field)) {
                 throw fail("unknown counter \"" + field + "\"");
             }
-            stats.put(field, nonNegative(field));
+            if (stats.put(field, nonNegative(field)) != null) {
+                throw fail("Duplicate field '" + field + "'");
+            }
         }
         return stats;
     }
@@ -121,7 +133,8 @@ final class StoreSnapshotReader {
             boolean dir = false;
             long created = -1;
             long modified = -1;
-            for (String field = nextField(); field != null; field = nextField()) {
+            long[] seen = {0};
+            for (String field = nextField(seen); field != null; field = nextField(seen)) {
                 switch (field) {
                     case "key" -> key = string(field);
                     case "value" -> value = string(field);
@@ -139,8 +152,9 @@ final class StoreSnapshotReader {
                 throw fail(dir ? "directory " + shown(key) + " has a value" : "file " + shown(key) + " has no value");
             }
             int slash = key.lastIndexOf('/');
-            String name = key.substring(slash + 1);
-            if (slash < 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
+            int nameLength = key.length() - slash - 1;
+            if (slash < 0 || nameLength == 0 || (nameLength == 1 && key.charAt(slash + 1) == '.')
+                    || (nameLength == 2 && key.startsWith("..", slash + 1))) {
                 throw fail("bad key " + shown(key));
             }
             while (chain.size() > 1 && !isParent(chain.peek(), key, slash)) {
@@ -150,14 +164,13 @@ final class StoreSnapshotReader {
             if (!isParent(parent, key, slash)) {
                 throw fail("node " + shown(key) + " does not follow its parent directory");
             }
-            if (parent.children.containsKey(name)) {
-                throw fail("duplicate key " + shown(key));
-            }
             Instant expireTime = instant(expire, key);
             Node node = dir ? Node.directory(key, created, parent, expireTime)
                     : Node.file(key, value, created, parent, expireTime);
             node.modifiedIndex = modified;
-            parent.addChild(node);
+            if (!parent.children.addIfAbsent(node, false)) {
+                throw fail("duplicate key " + shown(key));
+            }
             if (dir) {
                 chain.push(node);
             }
@@ -186,7 +199,8 @@ final class StoreSnapshotReader {
             expect(t, JsonToken.START_OBJECT, "an event");
             String action = null;
             NodeView view = null;
-            for (String field = nextField(); field != null; field = nextField()) {
+            long[] seen = {0};
+            for (String field = nextField(seen); field != null; field = nextField(seen)) {
                 switch (field) {
                     case "action" -> action = string(field);
                     case "views" -> view = views();
@@ -233,7 +247,8 @@ final class StoreSnapshotReader {
             expect(t, JsonToken.START_OBJECT, "a view");
             ViewParts v = new ViewParts();
             String expiration = null;
-            for (String field = nextField(); field != null; field = nextField()) {
+            long[] seen = {0};
+            for (String field = nextField(seen); field != null; field = nextField(seen)) {
                 switch (field) {
                     case "parent" -> v.parent = (int) Math.min(Integer.MAX_VALUE, nonNegative(field));
                     case "key" -> v.key = string(field);
@@ -290,7 +305,25 @@ final class StoreSnapshotReader {
         return built[0];
     }
 
-    /** The next field's name, or null at the end of the object. */
+    /** The next field's name, or null at the end of the object; {@code seen} holds the names met so far. */
+    private String nextField(long[] seen) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.END_OBJECT) {
+            return null;
+        }
+        expect(t, JsonToken.FIELD_NAME, "a field name");
+        String name = p.currentName();
+        Long bit = FIELD_BITS.get(name);
+        if (bit != null) {
+            if ((seen[0] & bit) != 0) {
+                throw fail("Duplicate field '" + name + "'");
+            }
+            seen[0] |= bit;
+        }
+        return name;
+    }
+
+    /** The stats object's fields: no duplicate among them (unknown names are refused by the caller). */
     private String nextField() throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.END_OBJECT) {
@@ -298,6 +331,14 @@ final class StoreSnapshotReader {
         }
         expect(t, JsonToken.FIELD_NAME, "a field name");
         return p.currentName();
+    }
+
+    private static Map<String, Long> fieldBits(String... names) {
+        Map<String, Long> bits = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            bits.put(names[i], 1L << i);
+        }
+        return Map.copyOf(bits);
     }
 
     private String string(String field) throws IOException {

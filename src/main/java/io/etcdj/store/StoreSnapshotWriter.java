@@ -3,26 +3,28 @@ package io.etcdj.store;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
- * Streams a store into the format of {@link StoreSnapshot}: iteratively, node after node, into
- * chunks that are joined once at the end, so memory beyond the tree is about twice the output.
+ * Streams a store into the format of {@link StoreSnapshot}: the counters, then the nodes one by
+ * one as the caller hands them over (in pre-order, see {@link FrozenStore}), then the history,
+ * into chunks that are joined once at the end, so memory beyond the tree is about twice the output.
  */
 final class StoreSnapshotWriter {
-    private StoreSnapshotWriter() {
-    }
+    private final Chunks out = new Chunks();
+    private final JsonGenerator g;
 
-    static byte[] write(long index, Node root, List<Event> history, Map<String, Long> stats) {
-        Chunks out = new Chunks();
-        try (JsonGenerator g = StoreSnapshot.JSON.createGenerator(out)) {
+    /** Starts the document: everything before the first node. */
+    StoreSnapshotWriter(long index, Map<String, Long> stats) {
+        try {
+            g = StoreSnapshot.JSON.createGenerator(out);
             g.writeStartObject();
             g.writeNumberField("version", StoreSnapshot.VERSION);
             g.writeNumberField("index", index);
@@ -32,7 +34,35 @@ final class StoreSnapshotWriter {
             }
             g.writeEndObject();
             g.writeArrayFieldStart("nodes");
-            writeNodes(g, root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
+        }
+    }
+
+    /** One node below the root; {@code value} is null for a directory. */
+    void node(String path, String value, Instant expireTime, long createdIndex, long modifiedIndex) {
+        try {
+            g.writeStartObject();
+            writeString(g, "key", path, path);
+            if (value == null) {
+                g.writeBooleanField("dir", true);
+            } else {
+                writeString(g, "value", value, path);
+            }
+            if (expireTime != null) {
+                g.writeStringField("expire", expireTime.toString());
+            }
+            g.writeNumberField("created", createdIndex);
+            g.writeNumberField("modified", modifiedIndex);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ends the document with the history and returns it. */
+    byte[] finish(List<Event> history) {
+        try (g) {
             g.writeEndArray();
             g.writeArrayFieldStart("history");
             for (Event event : history) {
@@ -44,36 +74,6 @@ final class StoreSnapshotWriter {
             throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
         }
         return out.toByteArray();
-    }
-
-    /** Every node below the root in pre-order, walked with a stack of child iterators. */
-    private static void writeNodes(JsonGenerator g, Node root) throws IOException {
-        Deque<Iterator<Node>> open = new ArrayDeque<>();
-        open.push(root.children.values().iterator());
-        while (!open.isEmpty()) {
-            Iterator<Node> children = open.peek();
-            if (!children.hasNext()) {
-                open.pop();
-                continue;
-            }
-            Node node = children.next();
-            g.writeStartObject();
-            writeString(g, "key", node.path, node.path);
-            if (node.isDir()) {
-                g.writeBooleanField("dir", true);
-            } else {
-                writeString(g, "value", node.value, node.path);
-            }
-            if (node.expireTime != null) {
-                g.writeStringField("expire", node.expireTime.toString());
-            }
-            g.writeNumberField("created", node.createdIndex);
-            g.writeNumberField("modified", node.modifiedIndex);
-            g.writeEndObject();
-            if (node.isDir()) {
-                open.push(node.children.values().iterator());
-            }
-        }
     }
 
     /** An event's node and whatever it lists, flattened in pre-order with parent positions. */

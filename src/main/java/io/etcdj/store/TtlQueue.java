@@ -6,11 +6,13 @@ import java.util.TreeSet;
 
 /**
  * The nodes that expire, earliest first. A node must be taken out before its expiration changes
- * and put back after.
+ * and put back after. Ties are broken by creation index, then by key (unique among the nodes in
+ * the tree), which costs no field per node.
  */
 final class TtlQueue {
     private final TreeSet<Node> nodes = new TreeSet<>(
-            Comparator.comparing((Node n) -> n.expireTime).thenComparingLong(n -> n.sequence));
+            Comparator.comparing((Node n) -> n.expireTime).thenComparingLong(n -> n.createdIndex)
+                    .thenComparing(n -> n.path));
 
     void add(Node node) {
         if (node.expireTime != null) {

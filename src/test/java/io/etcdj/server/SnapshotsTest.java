@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
@@ -103,9 +104,9 @@ class SnapshotsTest {
             assertTrue(snapshots.due(10));
 
             // when serializing the store fails
-            snapshots.take(meta(10), () -> {
+            snapshots.take(meta(10), () -> frozen(() -> {
                 throw new IllegalStateException("boom");
-            }, previous -> { });
+            }), previous -> { });
 
             // then it is one warning, and the next try comes after another ten entries
             ILoggingEvent warning = awaitLog(Level.WARN, "cannot take a snapshot at index 10");
@@ -116,7 +117,7 @@ class SnapshotsTest {
 
             // and that one is saved
             CompletableFuture<Snapshot> saved = new CompletableFuture<>();
-            snapshots.take(meta(20), () -> "state".getBytes(StandardCharsets.UTF_8), saved::complete);
+            snapshots.take(meta(20), () -> frozen(() -> "state".getBytes(StandardCharsets.UTF_8)), saved::complete);
             assertNull(saved.get(30, TimeUnit.SECONDS)); // the first: no snapshot before it
             assertEquals(List.of(String.format("%016x-%016x.snap", 20, 1)), files(snapshotDir));
         }
@@ -206,5 +207,18 @@ class SnapshotsTest {
             assertTrue(name.matches("[0-9a-f]{16}-[0-9a-f]{16}\\.snap"), name);
         }
         assertEquals(SnapshotDirectory.DEFAULT_KEEP, files(snapshotDir).size());
+    }
+
+    private static Snapshots.Frozen frozen(Supplier<byte[]> serialize) {
+        return new Snapshots.Frozen() {
+            @Override
+            public byte[] serialize() {
+                return serialize.get();
+            }
+
+            @Override
+            public void release() {
+            }
+        };
     }
 }

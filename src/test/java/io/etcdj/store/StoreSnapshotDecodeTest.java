@@ -75,7 +75,7 @@ class StoreSnapshotDecodeTest {
                             new NodeView("/x/e" + i, null, null, true, null, 0, List.of(), 2, 2)), 5, 5);
         }
         Event listing = new Event(Event.GET, inner);
-        byte[] data = StoreSnapshot.write(9, Node.directory("/", 0, null, null), List.of(listing), Map.of());
+        byte[] data = new StoreSnapshotWriter(9, Map.of()).finish(List.of(listing));
 
         // when it is decoded
         StoreSnapshot decoded = StoreSnapshot.decode(data);

@@ -1,0 +1,243 @@
+package io.etcdj.store;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The children of a directory: found by name, and listed in the order they were added.
+ *
+ * <p>The order is kept in an array of slots that only grows at its end while a snapshot is being
+ * serialized: a removed child stays in its slot, marked {@link Node#detached}, so that a
+ * {@link FrozenStore} walking the directory slot by slot (between the store's writes) still finds
+ * every child the directory had when the snapshot began, at the same position. The removed slots
+ * are dropped when more than half of them are dead and no snapshot is under way, which keeps the
+ * cost of a removal constant on average.
+ */
+final class Children {
+    private static final Node[] NONE = new Node[0];
+    private static final int[] NO_HASHES = new int[0];
+
+    /**
+     * The children not removed, by name: open addressing with linear probing, a power of two
+     * long and at most two thirds full. A child's name is read from its key in place, so no name
+     * string or map entry is kept per child; {@link #hashes} holds each entry's mixed name hash,
+     * so a probe reads the key only when the hashes match.
+     */
+    private Node[] table = NONE;
+    private int[] hashes = NO_HASHES;
+    private int count;
+    private Node[] slots = NONE;
+    private int used;
+    private int dead;
+
+    Node get(String name) {
+        if (count == 0) {
+            return null;
+        }
+        int mask = table.length - 1;
+        int hash = spread(name.hashCode());
+        for (int i = hash & mask; table[i] != null; i = (i + 1) & mask) {
+            if (hashes[i] == hash && named(table[i], name)) {
+                return table[i];
+            }
+        }
+        return null;
+    }
+
+    boolean containsKey(String name) {
+        return get(name) != null;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Number of children. */
+    int size() {
+        return count;
+    }
+
+    /** Adds a child whose name is not taken; {@code compact} when no snapshot is under way. */
+    void add(Node child, boolean compact) {
+        if (!addIfAbsent(child, compact)) {
+            throw new IllegalStateException("a child named as " + child.path + " exists already");
+        }
+    }
+
+    /** Adds a child unless its name is taken (then returns false and changes nothing). */
+    boolean addIfAbsent(Node child, boolean compact) {
+        if ((count + 1) * 3 > table.length * 2) {
+            rehash(Math.max(4, table.length * 2));
+        }
+        int mask = table.length - 1;
+        int start = nameStart(child.path);
+        int hash = spread(nameHash(child.path, start));
+        int i = hash & mask;
+        for (; table[i] != null; i = (i + 1) & mask) {
+            if (hashes[i] == hash && sameName(table[i], child.path, start)) {
+                return false;
+            }
+        }
+        table[i] = child;
+        hashes[i] = hash;
+        count++;
+        if (compact) {
+            compactIfSparse();
+        }
+        if (used == slots.length) {
+            slots = Arrays.copyOf(slots, Math.max(4, used + (used >> 1)));
+        }
+        slots[used++] = child;
+        return true;
+    }
+
+    /** Detaches a child; {@code compact} when no snapshot is under way. */
+    void remove(Node child, boolean compact) {
+        if (count == 0) {
+            return;
+        }
+        int mask = table.length - 1;
+        int i = spread(nameHash(child.path, nameStart(child.path))) & mask;
+        while (table[i] != child) {
+            if (table[i] == null) {
+                return; // not a child (any more)
+            }
+            i = (i + 1) & mask;
+        }
+        // backward-shift deletion: later entries of the probe run move up, so no tombstones
+        table[i] = null;
+        for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
+            int k = hashes[j] & mask;
+            boolean movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
+            if (movable) {
+                table[i] = table[j];
+                hashes[i] = hashes[j];
+                table[j] = null;
+                i = j;
+            }
+        }
+        count--;
+        child.detached = true;
+        dead++;
+        if (compact) {
+            compactIfSparse();
+        }
+    }
+
+    private void rehash(int capacity) {
+        Node[] oldTable = table;
+        int[] oldHashes = hashes;
+        table = new Node[capacity];
+        hashes = new int[capacity];
+        int mask = capacity - 1;
+        for (int j = 0; j < oldTable.length; j++) {
+            if (oldTable[j] != null) {
+                int i = oldHashes[j] & mask;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = oldTable[j];
+                hashes[i] = oldHashes[j];
+            }
+        }
+    }
+
+    private static int nameStart(String path) {
+        return path.lastIndexOf('/') + 1;
+    }
+
+    /** The hash of the name at the end of {@code path}, equal to that name's {@link String#hashCode()}. */
+    private static int nameHash(String path, int start) {
+        int h = 0;
+        for (int i = start, n = path.length(); i < n; i++) {
+            h = 31 * h + path.charAt(i);
+        }
+        return h;
+    }
+
+    /**
+     * Mixes every bit of a name's hash into the low ones: names such as {@code k1}, {@code k2}, ...
+     * have nearly consecutive hashes, which linear probing would pile into long runs.
+     */
+    private static int spread(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
+    }
+
+    private static boolean named(Node node, String name) {
+        String path = node.path;
+        int start = path.length() - name.length();
+        return start > 0 && path.charAt(start - 1) == '/' && path.regionMatches(start, name, 0, name.length());
+    }
+
+    private static boolean sameName(Node node, String path, int start) {
+        String other = node.path;
+        int length = path.length() - start;
+        int otherStart = other.length() - length;
+        return otherStart > 0 && other.charAt(otherStart - 1) == '/'
+                && other.regionMatches(otherStart, path, start, length);
+    }
+
+    /** Slots in use, removed children included: a snapshot walks positions below this. */
+    int slots() {
+        return used;
+    }
+
+    /** The child in a slot, possibly removed ({@link Node#detached}). */
+    Node slot(int position) {
+        return slots[position];
+    }
+
+    /** The children not removed, in the order they were added. */
+    Iterator<Node> iterator() {
+        return new Iterator<>() {
+            private int next = skipDead(0);
+
+            @Override
+            public boolean hasNext() {
+                return next < used;
+            }
+
+            @Override
+            public Node next() {
+                if (next >= used) {
+                    throw new NoSuchElementException();
+                }
+                Node child = slots[next];
+                next = skipDead(next + 1);
+                return child;
+            }
+        };
+    }
+
+    private int skipDead(int from) {
+        int at = from;
+        while (at < used && slots[at].detached) {
+            at++;
+        }
+        return at;
+    }
+
+    private void compactIfSparse() {
+        if (dead < 16 || dead * 2 < used) {
+            return;
+        }
+        int kept = 0;
+        for (int i = 0; i < used; i++) {
+            Node child = slots[i];
+            if (!child.detached) {
+                slots[kept++] = child;
+            }
+        }
+        Arrays.fill(slots, kept, used, null);
+        used = kept;
+        dead = 0;
+        if (slots.length > 16 && kept < slots.length / 4) {
+            slots = Arrays.copyOf(slots, Math.max(4, kept * 2));
+        }
+    }
+}

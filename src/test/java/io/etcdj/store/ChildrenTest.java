@@ -1,0 +1,82 @@
+package io.etcdj.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** The children table behaves as an insertion-ordered map, through growth, removals and compaction. */
+class ChildrenTest {
+    private static final Node DIR = Node.directory("/d", 1, null, null);
+
+    @Test
+    void randomAddsAndRemovesMatchAnInsertionOrderedMap() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            Children children = new Children();
+            Map<String, Node> model = new LinkedHashMap<>();
+            // few distinct names and many operations: long probe runs, removals inside them
+            int names = 1 + random.nextInt(300);
+            for (int op = 0; op < 5_000; op++) {
+                String name = "k" + random.nextInt(names);
+                boolean compact = random.nextInt(4) != 0;
+                if (random.nextBoolean()) {
+                    Node child = Node.file("/d/" + name, "v", op, DIR, null);
+                    boolean added = children.addIfAbsent(child, compact);
+                    assertEquals(!model.containsKey(name), added, "seed " + seed);
+                    model.putIfAbsent(name, child);
+                } else if (model.containsKey(name)) {
+                    children.remove(model.remove(name), compact);
+                }
+                assertEquals(model.size(), children.size());
+            }
+            for (Map.Entry<String, Node> entry : model.entrySet()) {
+                assertSame(entry.getValue(), children.get(entry.getKey()), "seed " + seed);
+            }
+            assertNull(children.get("absent"));
+            List<Node> listed = new ArrayList<>();
+            for (Iterator<Node> it = children.iterator(); it.hasNext(); ) {
+                listed.add(it.next());
+            }
+            assertEquals(new ArrayList<>(model.values()), listed, "seed " + seed);
+        }
+    }
+
+    @Test
+    void aNameIsMatchedWholeNotAsASuffix() {
+        Children children = new Children();
+        children.add(Node.file("/d/ab", "v", 1, DIR, null), true);
+        assertNull(children.get("b"));
+        assertTrue(children.containsKey("ab"));
+        assertFalse(children.addIfAbsent(Node.file("/d/ab", "w", 2, DIR, null), true));
+    }
+
+    @Test
+    void removedChildrenKeepTheirSlotsUntilCompactionIsAllowed() {
+        Children children = new Children();
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Node child = Node.file("/d/" + i, "v", i, DIR, null);
+            nodes.add(child);
+            children.add(child, false);
+        }
+        for (int i = 0; i < 90; i++) {
+            children.remove(nodes.get(i), false);
+        }
+        assertEquals(100, children.slots());
+        assertTrue(children.slot(0).detached);
+        children.remove(nodes.get(90), true);
+        assertEquals(9, children.slots());
+        assertSame(nodes.get(91), children.slot(0));
+    }
+}
