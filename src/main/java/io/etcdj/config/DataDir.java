@@ -19,8 +19,6 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The node's data dir and the identity kept in it. {@link #prepare} creates the dir, applies
@@ -38,9 +36,6 @@ public final class DataDir {
      * the node's storage must keep its files under these names.
      */
     public static final List<String> FORCE_RESET_ENTRIES = List.of(INFO_FILE, "log", "conf", "snapshot");
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private DataDir() {}
 
@@ -112,7 +107,7 @@ public final class DataDir {
             throw new ConfigException("cannot read " + file + ": " + reason(e), e);
         }
         try {
-            NodeInfo info = JSON.readValue(bytes, NodeInfo.class);
+            NodeInfo info = NodeInfoJson.read(bytes);
             if (info == null || info.name() == null || info.name().isBlank()) {
                 throw new ConfigException(file + " is damaged: no name; use -force to discard it");
             }
@@ -120,6 +115,8 @@ public final class DataDir {
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + " is damaged: "
                     + e.getOriginalMessage().lines().findFirst().orElse("bad JSON") + "; use -force to discard it", e);
+        } catch (NodeInfoJson.BadInfo e) {
+            throw new ConfigException(file + " is damaged: " + e.getMessage() + "; use -force to discard it", e);
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + reason(e), e);
         }
@@ -135,7 +132,7 @@ public final class DataDir {
         Path file = dir.resolve(INFO_FILE);
         Path temp = dir.resolve(INFO_FILE + ".tmp");
         try {
-            byte[] bytes = JSON.writeValueAsBytes(info);
+            byte[] bytes = NodeInfoJson.write(info);
             // A temporary file left by a crash may hold anything: start it afresh.
             fs.deleteIfExists(temp);
             try (DurableFile channel = fs.create(temp)) {

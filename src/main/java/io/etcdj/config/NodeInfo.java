@@ -1,26 +1,22 @@
 package io.etcdj.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * The identity a node keeps in its data dir, in the file {@code info}, so that a restarted
  * node is the same cluster member whatever its flags say: its name, the URLs it advertises,
- * the addresses it binds and its TLS files. The JSON keys are the reference's, so a data dir
- * written by etcd v0.2.0 reads back.
+ * the addresses it binds and its TLS files. {@link NodeInfoJson} reads and writes it with the
+ * reference's JSON keys, so a data dir written by etcd v0.2.0 reads back.
  *
  * @param clientBindAddr {@code host:port}, or {@code :port} for every interface
  * @param peerBindAddr   {@code host:port}, or {@code :port} for every interface
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeInfo(
-        @JsonProperty("name") String name,
-        @JsonProperty("raftURL") String peerUrl,
-        @JsonProperty("etcdURL") String clientUrl,
-        @JsonProperty("raftListenHost") String peerBindAddr,
-        @JsonProperty("etcdListenHost") String clientBindAddr,
-        @JsonProperty("raftTLS") TlsFiles peerTls,
-        @JsonProperty("etcdTLS") TlsFiles clientTls) {
+        String name,
+        String peerUrl,
+        String clientUrl,
+        String peerBindAddr,
+        String clientBindAddr,
+        TlsFiles peerTls,
+        TlsFiles clientTls) {
 
     public NodeInfo {
         peerTls = peerTls == null ? TlsFiles.NONE : peerTls;

@@ -1,16 +1,14 @@
 package io.etcdj.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * The CA, certificate and key files of one listener; an empty string means not set. TLS is on
  * when the certificate and the key are both given; the CA file, when given, makes the listener
  * require and verify client certificates.
  */
 public record TlsFiles(
-        @JsonProperty("CAFile") String caFile,
-        @JsonProperty("CertFile") String certFile,
-        @JsonProperty("KeyFile") String keyFile) {
+        String caFile,
+        String certFile,
+        String keyFile) {
 
     public static final TlsFiles NONE = new TlsFiles("", "", "");
 
