@@ -115,6 +115,10 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             }
         };
         this.applier = new Applier(store, registry, settings.maxClusterSize(), snapshots, proposals, toLoop);
+        // The first freeze of a process loads the frozen view's classes: about 10 ms of the
+        // applier's time at its first snapshot. Freezing the store once here, before anything is
+        // applied, moves that cost to the start.
+        store.freeze().release();
         this.loop = new NodeLoop(settings.name(), settings.tickMillis(), raft, storage, inbox, applier, transport,
                 peers, membershipChanges, proposals, stats, followerStats, store, clock, onFatal);
         loopRef[0] = loop;
