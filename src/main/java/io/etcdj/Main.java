@@ -15,6 +15,7 @@ import io.etcdj.peer.JoinException;
 import io.etcdj.peer.JoinRequest;
 import io.etcdj.peer.PeerListener;
 import io.etcdj.server.EtcdNode;
+import io.etcdj.server.RemovedFromClusterException;
 import io.etcdj.tls.TlsConfigException;
 import io.etcdj.tls.TlsContexts;
 import io.etcdj.wal.CorruptLogException;
@@ -36,6 +37,11 @@ import java.util.LinkedHashSet;
 public final class Main {
     /** Milliseconds between two ticks of the Raft core. */
     private static final long TICK_MILLIS = 10;
+    /** How long a removed machine waits for its listeners to send the answers they hold. */
+    private static final Duration REMOVAL_FLUSH = Duration.ofSeconds(2);
+
+    /** Closes the listeners once they are up; until then a removal has nothing to flush. */
+    private static volatile Runnable closeListeners = () -> { };
 
     private Main() {}
 
@@ -168,6 +174,10 @@ public final class Main {
             node.close();
             return 1;
         }
+        closeListeners = () -> {
+            client.close();
+            peer.close();
+        };
         log.info("etcd server [name {}, listen on {}, advertised url {}]", config.name(), config.client().bind(),
                 config.clientUrl());
         log.info("peer server [name {}, listen on {}, advertised url {}]", config.name(), config.peer().bind(),
@@ -212,9 +222,28 @@ public final class Main {
         return bind.anyHost() ? "0.0.0.0" : bind.host();
     }
 
-    /** The node loop failed or this machine was removed: stop at once, nothing more is safe. */
+    /**
+     * The node loop failed or this machine was removed; the loop has stopped. After a failure
+     * nothing more is safe: stop at once. After a removal, let the listeners send what they hold
+     * first (a removed leader holds the answer to its own removal), for at most
+     * {@link #REMOVAL_FLUSH}; closing a connection runs after the writes queued on it.
+     */
     private static void fatal(Throwable why) {
         System.err.println("etcd: stopping: " + why.getMessage());
+        if (!(why instanceof RemovedFromClusterException)) {
+            Runtime.getRuntime().halt(2);
+        }
+        Thread flush = new Thread(() -> {
+            closeListeners.run();
+            Runtime.getRuntime().halt(2);
+        }, "removed");
+        flush.setDaemon(true);
+        flush.start();
+        try {
+            flush.join(REMOVAL_FLUSH.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Runtime.getRuntime().halt(2);
     }
 }

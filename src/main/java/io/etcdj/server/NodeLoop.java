@@ -568,7 +568,7 @@ final class NodeLoop implements Applier.Listener {
         LOG.warn("this machine was removed from the cluster: stopping");
         running = false;
         failWaiting("this machine was removed from the cluster");
-        onFatal.accept(new IllegalStateException("removed from the cluster"));
+        onFatal.accept(new RemovedFromClusterException());
     }
 
     private void roleChanged(SoftState s) {
