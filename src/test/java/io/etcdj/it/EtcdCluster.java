@@ -189,6 +189,16 @@ final class EtcdCluster implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no live follower"));
     }
 
+    /**
+     * A live follower started with {@code -peers}: any machine but the first, which started the
+     * cluster alone and so, without its data, would start a new cluster instead of joining again.
+     */
+    int joinedFollower() {
+        int leader = leader();
+        return live().stream().filter(i -> i != leader && i != 0).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no live follower started with -peers"));
+    }
+
     /** SIGKILL, waiting until the process is gone. */
     void kill(int i) {
         machine(i).kill();

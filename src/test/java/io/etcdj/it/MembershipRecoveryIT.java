@@ -33,7 +33,7 @@ class MembershipRecoveryIT {
                     cluster.set("before/k" + i, "v" + i);
                 }
                 int leader = cluster.leader();
-                int lost = cluster.follower();
+                int lost = cluster.joinedFollower();
                 String name = cluster.name(lost);
                 // when a follower loses its data dir and starts again under its name with -peers
                 cluster.kill(lost);
@@ -105,7 +105,7 @@ class MembershipRecoveryIT {
                     cluster.set("a/k" + i, "v" + i);
                 }
                 int leader = cluster.leader();
-                int removed = cluster.follower();
+                int removed = cluster.joinedFollower();
                 String url = cluster.machine(removed).clientUrl();
                 // when a follower is removed, and writes go on without it
                 assertEquals(200, cluster.remove(removed, leader).status());
