@@ -63,10 +63,15 @@ final class Etcdctl {
     static Process start(Path stdout, String... args) {
         try {
             return new ProcessBuilder(command(List.of(args))).redirectOutput(stdout.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectError(stderrOf(stdout).toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Where {@link #start} sends the standard error of a process whose output goes to {@code stdout}. */
+    static Path stderrOf(Path stdout) {
+        return stdout.resolveSibling(stdout.getFileName() + ".err");
     }
 
     /** A loopback URL on which nothing listens: a port just taken and given back. */

@@ -116,7 +116,10 @@ class EtcdctlIT {
         Path dir = Files.createTempDirectory("etcdctl-it-");
         try (EtcdCluster cluster = EtcdCluster.start(1)) {
             cluster.showLogsOnFailure(() -> {
-                Ctl ctl = new Ctl(List.of("--peers", cluster.machine(0).clientUrl()));
+                // Four etcdctl JVMs start at once below; on a busy machine their first request (the
+                // endpoint sync) may take longer than the default timeouts (2 s, 5 s in all).
+                Ctl ctl = new Ctl(List.of("--peers", cluster.machine(0).clientUrl(), "--timeout", "20s",
+                        "--total-timeout", "60s"));
                 long before = json(ctl.run("-o", "json", "set", "/w/start", "0")).get("node").get("modifiedIndex").asLong();
 
                 // A watch from an index sees the change whether it comes before or after it starts.
@@ -129,10 +132,11 @@ class EtcdctlIT {
                         Long.toString(before), "/w/x", "--", "sh", "-c",
                         "echo \"$ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE\" >> " + execOut));
                 try {
-                    ctl.run("set", "/w/x", "first");
-                    ctl.run("set", "/w/y", "second");
-                    assertTrue(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "watch ends after one change");
-                    assertEquals(0, watch.exitValue());
+                    assertOutput(ctl.run("set", "/w/x", "first"), "first\n");
+                    assertOutput(ctl.run("set", "/w/y", "second"), "second\n");
+                    assertTrue(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+                            () -> "watch ends after one change: " + readQuietly(Etcdctl.stderrOf(dir.resolve("watch.out"))));
+                    assertEquals(0, watch.exitValue(), () -> "watch: " + readQuietly(Etcdctl.stderrOf(dir.resolve("watch.out"))));
                     assertEquals("first\n", Files.readString(dir.resolve("watch.out")));
                     String both = awaitLines(dir.resolve("forever.out"), 4);
                     List<String> lines = both.lines().toList();
@@ -260,6 +264,14 @@ class EtcdctlIT {
 
         Etcdctl.Result runWithInput(String stdin, String... args) {
             return Etcdctl.runWithInput(stdin, args(args));
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + " unreadable: " + e.getMessage() + ")";
         }
     }
 
