@@ -87,6 +87,8 @@ final class OutboundStream {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean overflowReported = new AtomicBoolean();
     private volatile boolean closed;
+    /** The flush task, made once: one is handed to the event loop for every batch sent. */
+    private final Runnable flushTask = this::flush;
 
     // Owned by the event loop.
     private State state = State.IDLE;
@@ -149,7 +151,7 @@ final class OutboundStream {
     void scheduleFlush() {
         if (flushScheduled.compareAndSet(false, true)) {
             try {
-                loop.execute(this::flush);
+                loop.execute(flushTask);
             } catch (RejectedExecutionException shuttingDown) {
                 flushScheduled.set(false);
             }

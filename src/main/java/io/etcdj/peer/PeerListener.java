@@ -62,7 +62,7 @@ public final class PeerListener implements AutoCloseable {
             throw new IllegalStateException("peer listener already started");
         }
         acceptor = EventLoops.group(1, "peer-accept");
-        workers = EventLoops.group(Math.min(4, Runtime.getRuntime().availableProcessors()), "peer-listener");
+        workers = EventLoops.group(workerThreads(Runtime.getRuntime().availableProcessors()), "peer-listener");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(EventLoops.serverChannel())
@@ -94,6 +94,21 @@ public final class PeerListener implements AutoCloseable {
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("peer listener on {}{}", bound, sslContext == null ? "" : " (TLS)");
         return bound;
+    }
+
+    /**
+     * Threads that read the peer connections: one per four cores, at least one, at most four.
+     *
+     * <p>Peer traffic is a few frames per batch of writes, which one thread decodes in
+     * microseconds; what a second thread adds on a small machine is a second wake-up per batch
+     * (a leader's two followers answer on two streams, each read by a thread of its own) and one
+     * more runnable thread competing with the node loop and the fsyncs for the cores. The price is
+     * that a slow delivery blocks the other streams read by the same thread: the one slow one is
+     * the decoding of a snapshot from the leader into a store image, which delays little else,
+     * since that leader's appends come on the same stream.
+     */
+    static int workerThreads(int cores) {
+        return Math.max(1, Math.min(4, cores / 4));
     }
 
     /** Raft streams accepted since the start: one per member that sends to this one, plus reconnects. */

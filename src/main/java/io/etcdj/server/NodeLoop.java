@@ -229,11 +229,18 @@ final class NodeLoop implements Applier.Listener {
             // A leader's appends promise nothing about its own disk (its copy counts toward a quorum
             // only once persisted), so they go out before the fsync, overlapping it (thesis §10.2.1).
             // Everything else, votes above all, waits until what it promises is durable.
-            List<Message> early = new ArrayList<>();
-            List<Message> late = new ArrayList<>();
-            for (Message m : rd.messages()) {
-                (raft.isLeader() && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat)
-                        ? early : late).add(m);
+            List<Message> early;
+            List<Message> late;
+            if (raft.isLeader()) {
+                early = new ArrayList<>(rd.messages().size());
+                late = new ArrayList<>(0);
+                for (Message m : rd.messages()) {
+                    (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat ? early : late).add(m);
+                }
+            } else {
+                // A follower's or candidate's messages (answers, votes) all promise what it persists.
+                early = List.of();
+                late = rd.messages();
             }
             send(early);
             if (persisted(rd)) {

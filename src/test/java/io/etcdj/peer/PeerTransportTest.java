@@ -72,6 +72,45 @@ class PeerTransportTest {
     }
 
     @Test
+    void twoSendersReachOneReceiverWhoseStreamsShareAThread() throws Exception {
+        // given a receiver with two streams coming in (on a machine of up to seven cores, one
+        // thread reads both), as a leader has when both followers answer at once
+        FakeMachine leader = machine("l");
+        FakeMachine f1 = machine("f1");
+        FakeMachine f2 = machine("f2");
+        f1.knows(leader);
+        f2.knows(leader);
+
+        // when both send many answers, interleaved
+        int answers = 500;
+        for (int i = 1; i <= answers; i++) {
+            f1.transport.send(List.of(new Message.AppendResponse("f1", "l", 1, true, i, 0, 0, false)));
+            f2.transport.send(List.of(new Message.AppendResponse("f2", "l", 1, true, i, 0, 0, false)));
+        }
+
+        // then every answer arrives, each sender's in its order, on one stream per sender
+        long[] last = new long[3];
+        for (int n = 0; n < 2 * answers; n++) {
+            Message.AppendResponse r = assertInstanceOf(Message.AppendResponse.class, leader.nextReceived());
+            int sender = r.from().equals("f1") ? 1 : 2;
+            assertEquals(last[sender] + 1, r.index(), "answers of " + r.from() + " in order");
+            last[sender] = r.index();
+        }
+        assertEquals(answers, last[1]);
+        assertEquals(answers, last[2]);
+        assertEquals(2, leader.listener.streamsAccepted());
+    }
+
+    @Test
+    void peerStreamsAreReadByOneThreadPerFourCores() {
+        assertEquals(1, PeerListener.workerThreads(1));
+        assertEquals(1, PeerListener.workerThreads(4));
+        assertEquals(1, PeerListener.workerThreads(7));
+        assertEquals(2, PeerListener.workerThreads(8));
+        assertEquals(4, PeerListener.workerThreads(64));
+    }
+
+    @Test
     void aRestartedReceiverIsReachedAgain() throws Exception {
         // given a stream from a to b in use
         FakeMachine a = machine("a", fastBackoff());
