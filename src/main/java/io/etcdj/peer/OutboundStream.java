@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -49,6 +50,15 @@ import java.util.concurrent.atomic.AtomicReference;
 final class OutboundStream {
     private static final Logger log = LoggerFactory.getLogger(OutboundStream.class);
     static final int SNAPSHOT_CHUNK_BYTES = 64 << 10;
+    /**
+     * How long a stream may take, once its connection is open, to finish the TLS handshake and
+     * the upgrade. A connected peer is reachable, so this only bounds a peer that accepts and then
+     * says nothing (one that is paused, or not etcd); a partition during the handshake is caught
+     * sooner by the stall timeout where the kernel offers it. It must not be short: on a busy
+     * machine a cold JVM's first TLS handshake (its key exchange still interpreted) takes seconds,
+     * and a limit shorter than that cuts every attempt before it can finish.
+     */
+    static final Duration SETUP_LIMIT = Duration.ofSeconds(5);
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
 
     private enum State { IDLE, CONNECTING, OPEN, CLOSED }
@@ -230,7 +240,7 @@ final class OutboundStream {
         }).channel();
         channel = ch;
         ch.closeFuture().addListener(f -> closed(ch));
-        long handshakeLimit = options.connectTimeout().toNanos() * 2;
+        long handshakeLimit = options.connectTimeout().toNanos() + SETUP_LIMIT.toNanos();
         loop.schedule(() -> {
             if (channel == ch && state == State.CONNECTING) {
                 noteFailure(new IllegalStateException("no stream within " + handshakeLimit / 1_000_000 + " ms"));

@@ -28,7 +28,8 @@ public final class PeerTransport implements AutoCloseable {
      *
      * @param queueMessages  messages queued per peer before dropping
      * @param queueBytes     approximate bytes queued per peer before dropping
-     * @param connectTimeout time to connect (the handshake gets as much again)
+     * @param connectTimeout time to connect (the TLS handshake and upgrade then get
+     *                       {@link OutboundStream#SETUP_LIMIT} more)
      * @param minBackoff     wait before reconnecting after a lost stream, and the first backoff
      * @param maxBackoff     longest wait between attempts to reach an unreachable peer
      * @param ioThreads      event loop threads shared by all streams

@@ -217,6 +217,99 @@ class PeerTransportTest {
     }
 
     @Test
+    void aPeerThatTakesLongerThanTheConnectTimeoutToAnswerTheUpgradeStillGetsItsStream() throws Exception {
+        // given b behind a front that holds every connection 1.5 s before passing bytes on: three
+        // times the connect timeout, as a cold, busy JVM's first TLS handshake can take
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        int bPort = Integer.parseInt(b.peerUrl().substring(b.peerUrl().lastIndexOf(':') + 1));
+        try (SlowFront front = new SlowFront(bPort, Duration.ofMillis(1500))) {
+            a.transport.updatePeers(Map.of("b", "http://127.0.0.1:" + front.port()));
+
+            // when a sends to b
+            a.transport.send(List.of(new Message.TimeoutNow("a", "b", 1)));
+
+            // then the first connection becomes the stream: the message arrives over it
+            assertEquals(new Message.TimeoutNow("a", "b", 1), b.nextReceived());
+            assertEquals(1, front.accepted());
+            assertNull(a.unreachable.poll());
+        }
+    }
+
+    /** A TCP front that waits a while on each connection, then relays both ways. */
+    private static final class SlowFront implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        SlowFront(int target, Duration delay) throws java.io.IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket in = server.accept();
+                        accepted.incrementAndGet();
+                        sockets.add(in);
+                        Thread relay = new Thread(() -> relay(in, target, delay), "slow-front-relay");
+                        relay.setDaemon(true);
+                        relay.start();
+                    } catch (java.io.IOException e) {
+                        return; // closed
+                    }
+                }
+            }, "slow-front");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private void relay(java.net.Socket in, int target, Duration delay) {
+            try {
+                java.util.concurrent.locks.LockSupport.parkNanos(delay.toNanos()); // the slowness being simulated
+                java.net.Socket out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+                sockets.add(out);
+                Thread back = new Thread(() -> pipe(out, in), "slow-front-back");
+                back.setDaemon(true);
+                back.start();
+                pipe(in, out);
+            } catch (java.io.IOException e) {
+                close(in);
+            }
+        }
+
+        private static void pipe(java.net.Socket from, java.net.Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (java.io.IOException e) {
+                // one side closed
+            } finally {
+                close(from);
+                close(to);
+            }
+        }
+
+        private static void close(java.net.Socket s) {
+            try {
+                s.close();
+            } catch (java.io.IOException ignored) {
+                // closing anyway
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            sockets.forEach(SlowFront::close);
+        }
+    }
+
+    @Test
     void aFullQueueDropsAndReportsOnce() throws Exception {
         // given a queue of two messages to a peer that accepts connections but never answers the handshake
         FakeMachine a = new FakeMachine("a");
