@@ -41,8 +41,17 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
  * <p>An instance holds nodes that become the store's own when installed: it can be installed once.
  */
 public final class StoreSnapshot {
-    /** Format version, so that a later change of shape is recognised instead of misread. */
-    static final int VERSION = 2;
+    /** Format version written, so that a later change of shape is recognised instead of misread. */
+    static final int VERSION = 3;
+
+    /** The all-JSON version written before: still read, so existing snapshots load. */
+    static final int JSON_VERSION = 2;
+
+    /** First bytes of a version 3 snapshot: "\0ES3"; a zero byte never starts a JSON text. */
+    static final int BINARY_MAGIC = 0x00455333;
+
+    /** The magic number and the head's length. */
+    static final int BINARY_PREFIX_BYTES = 8;
 
     /** Deepest JSON nesting of the format is 4 (history, event, views, view); room to spare. */
     static final int MAX_NESTING_DEPTH = 16;
