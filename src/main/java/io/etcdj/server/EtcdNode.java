@@ -147,6 +147,10 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
                           BiFunction<WriteAheadLog, Snapshots, RaftStorage> storage) throws IOException {
         Snapshots snapshots = Snapshots.open(settings.snapshotDir(), settings.snapshotCount());
         SnapshotRecord newest = snapshots.newest();
+        // The store image is decoded on a thread of its own while the log is opened (which reads
+        // and checks every entry after the snapshot): both take a while with a large store, and
+        // neither needs the other.
+        CompletableFuture<StoreSnapshot> image = newest == null ? null : decodeBeside(newest);
         WriteAheadLog wal = WriteAheadLog.open(settings.logDir(), newest == null ? 0 : newest.index(),
                 newest == null ? 0 : newest.term(), settings.segmentBytes());
         RaftConfig raftConfig = RaftConfig.defaults(settings.name(), new SplittableRandom())
@@ -164,8 +168,11 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             Snapshot snapshot = null;
             if (newest != null) {
                 snapshot = Snapshots.toRaft(newest);
-                store.recover(newest.data());
-                LOG.info("store restored from the snapshot at index {}", newest.index());
+                long waitFrom = System.nanoTime();
+                StoreSnapshot decoded = awaitDecoded(image);
+                store.recover(decoded);
+                LOG.info("store restored from the snapshot at index {} ({} nodes; waited {} ms for its decoding)",
+                        newest.index(), decoded.nodeCount(), (System.nanoTime() - waitFrom) / 1_000_000);
             }
             raft = RaftNode.create(raftConfig, new RestoredState(wal.hardState(), snapshot, wal.entries()));
             LOG.info("replaying {} log entries (commit index {})", wal.entries().size(), wal.hardState().commit());
@@ -189,6 +196,41 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         }
         node.loop.start();
         return node;
+    }
+
+    /** Decodes a snapshot's store image on a new thread, logging how long that took. */
+    private static CompletableFuture<StoreSnapshot> decodeBeside(SnapshotRecord snapshot) {
+        CompletableFuture<StoreSnapshot> decoded = new CompletableFuture<>();
+        Thread decoder = new Thread(() -> {
+            long from = System.nanoTime();
+            try {
+                decoded.complete(StoreSnapshot.decode(snapshot.data()));
+                LOG.info("snapshot decoded in {} ms", (System.nanoTime() - from) / 1_000_000);
+            } catch (Throwable t) {
+                decoded.completeExceptionally(t);
+            }
+        }, "snapshot-decoder");
+        decoder.setDaemon(true); // a start that fails meanwhile (a damaged log) does not wait for it
+        decoder.start();
+        return decoded;
+    }
+
+    /** The decoded image, or the decoder's own exception (a bad image: IllegalArgumentException). */
+    private static StoreSnapshot awaitDecoded(CompletableFuture<StoreSnapshot> image) throws IOException {
+        try {
+            return image.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding the snapshot", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("decoding the snapshot failed: " + e.getCause(), e.getCause());
+        }
     }
 
     private void awaitApplied(long index) throws IOException {

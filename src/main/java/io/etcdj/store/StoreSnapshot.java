@@ -14,19 +14,20 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
  * (slow, and where bad input is refused) is kept apart from installing (quick, and cannot fail),
  * so that a snapshot from the network is validated before anything is changed.
  *
- * <h2>Format (version 2)</h2>
- * One UTF-8 JSON object, written and read with Jackson's streaming API. Its nesting depth is at
- * most four whatever the shape of the tree: every node is a flat object carrying its full key,
- * in pre-order, and its parent is the directory its key names.
+ * <h2>Format (version 3)</h2>
+ * A binary prefix, a JSON head and the nodes as binary records. The head is written and read
+ * with Jackson's streaming API; its nesting depth is at most four whatever the shape of the tree.
+ * The nodes are flat records (no nesting at all), each carrying its full key, in pre-order, and a
+ * node's parent is the directory its key names; see {@link NodeRecords} for their layout.
  * <pre>
- * {"version": 2,                       always the first field
+ * int   0x00455333                     "\0ES3": a zero byte, which never starts a JSON text
+ * int   head length, then the head:
+ * {"version": 3,                       always the first field
  *  "index": 42,                        the store index
  *  "stats": {"getsSuccess": 3, ...},   the counters by their /v2/stats/store names
- *  "nodes": [node, ...],               every node but the root (which is fixed), in pre-order:
- *                                      each right after its parent or its parent's previous subtree
  *  "history": [event, ...]}            the kept events, oldest first
- * node  = {"key": "/a/b", "dir": true, "expire": "2024-01-01T00:00:30Z", "created": 2, "modified": 6}
- *         a file has "value" (possibly "") and no "dir"; "expire" is absent for a permanent node
+ * node records, then the byte 0x80     every node but the root (which is fixed), in pre-order:
+ *                                      each right after its parent or its parent's previous subtree
  * event = {"action": "set", "views": [view, ...]}
  *         the event's node first, then (for a listing) the nodes below it in pre-order
  * view  = {"parent": 0, "key": "/a", "value": "v", "prevValue": "u", "dir": true, "expiration": "...",
@@ -35,14 +36,31 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
  *         first; "listed" means nodes is a list (possibly empty) rather than null; absent
  *         strings are null, absent booleans false, absent ttl 0
  * </pre>
- * Instants are ISO-8601 (as {@link java.time.Instant#toString()}). Unknown fields, duplicate
- * fields or keys, nodes out of pre-order and anything after the object are refused.
+ * Version 2, written by earlier builds and still read, is one JSON object: the head with a
+ * {@code "nodes"} array between "stats" and "history", each node an object such as
+ * {@code {"key": "/a/b", "dir": true, "expire": "2024-01-01T00:00:30Z", "created": 2, "modified": 6}}
+ * (a file has "value", possibly "", and no "dir"; "expire" is absent for a permanent node). Both
+ * versions go through the same checks of the tree. The binary records made a restart with a
+ * million keys decode in about half the CPU time, from less than half the bytes.
+ *
+ * Instants in JSON are ISO-8601 (as {@link java.time.Instant#toString()}). Unknown fields,
+ * duplicate fields or keys, nodes out of pre-order, unknown record flags, lengths past the end and
+ * anything after the document are refused.
  *
  * <p>An instance holds nodes that become the store's own when installed: it can be installed once.
  */
 public final class StoreSnapshot {
-    /** Format version, so that a later change of shape is recognised instead of misread. */
-    static final int VERSION = 2;
+    /** Format version written, so that a later change of shape is recognised instead of misread. */
+    static final int VERSION = 3;
+
+    /** The all-JSON version written before: still read, so existing snapshots load. */
+    static final int JSON_VERSION = 2;
+
+    /** First bytes of a version 3 snapshot: "\0ES3"; a zero byte never starts a JSON text. */
+    static final int BINARY_MAGIC = 0x00455333;
+
+    /** The magic number and the head's length. */
+    static final int BINARY_PREFIX_BYTES = 8;
 
     /** Deepest JSON nesting of the format is 4 (history, event, views, view); room to spare. */
     static final int MAX_NESTING_DEPTH = 16;

@@ -1,11 +1,10 @@
 package io.etcdj.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +16,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
 /**
- * Decodes and checks the format of {@link StoreSnapshot} with Jackson's streaming parser, in one
- * pass and without recursion. Every problem, from garbage bytes to a node whose parent is missing,
+ * Decodes and checks the format of {@link StoreSnapshot}: version 2 (all JSON) and version 3
+ * (JSON head, binary nodes), with Jackson's streaming parser for the JSON, in one pass and without
+ * recursion. Every problem, from garbage bytes to a node whose parent is missing,
  * becomes an {@link IllegalArgumentException} that says what is wrong and where.
  */
 final class StoreSnapshotReader {
@@ -46,8 +46,13 @@ final class StoreSnapshotReader {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException(REFUSED + "no data");
         }
-        try (JsonParser parser = StoreSnapshot.JSON.createParser(data)) {
-            return new StoreSnapshotReader(parser).document();
+        try {
+            if (data[0] != 0) {
+                try (JsonParser parser = StoreSnapshot.JSON.createParser(data)) {
+                    return new StoreSnapshotReader(parser).document(StoreSnapshot.JSON_VERSION, null).snapshot();
+                }
+            }
+            return binary(data);
         } catch (Malformed e) {
             throw new IllegalArgumentException(REFUSED + e.getMessage());
         } catch (JsonProcessingException e) {
@@ -59,26 +64,76 @@ final class StoreSnapshotReader {
         }
     }
 
-    private StoreSnapshot document() throws IOException {
+    /**
+     * Version 3: the binary prefix (magic number and the head's length), the head as JSON (a
+     * version 2 document without "nodes"), then the nodes as {@link NodeRecords}.
+     */
+    private static StoreSnapshot binary(byte[] data) throws IOException {
+        int prefix = StoreSnapshot.BINARY_PREFIX_BYTES;
+        if (data.length < prefix) {
+            throw new Malformed("cut short (" + data.length + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(data);
+        if (b.getInt() != StoreSnapshot.BINARY_MAGIC) {
+            throw new Malformed("neither JSON nor a binary store snapshot (bad magic number)");
+        }
+        int headLength = b.getInt();
+        if (headLength < 0 || headLength > data.length - prefix) {
+            throw new Malformed("the head's length " + headLength + " runs past the end of the "
+                    + data.length + " bytes");
+        }
+        TreeBuilder tree = new TreeBuilder();
+        Head head;
+        try (JsonParser parser = StoreSnapshot.JSON.createParser(data, prefix, headLength)) {
+            head = new StoreSnapshotReader(parser).document(StoreSnapshot.VERSION, tree);
+        }
+        new NodeRecords.Reader(data, prefix + headLength).readInto(tree);
+        if (tree.highestIndex() > head.index()) {
+            throw new Malformed("a node has index " + tree.highestIndex() + ", beyond the store index "
+                    + head.index());
+        }
+        return head.snapshot();
+    }
+
+    /** What a document or head holds; the tree may still grow until {@link #snapshot()}. */
+    private record Head(long index, Map<String, Long> stats, TreeBuilder tree, List<Event> history) {
+        StoreSnapshot snapshot() {
+            return new StoreSnapshot(index, tree.root(), tree.expiring(), tree.count(), history, stats);
+        }
+    }
+
+    /**
+     * The JSON document of a version 2 snapshot ({@code nodes} null: its nodes are read into a
+     * tree of its own), or the head of a version 3 one, whose nodes follow it in binary and are
+     * read into {@code nodes} afterwards.
+     */
+    private Head document(int expectedVersion, TreeBuilder nodes) throws IOException {
         expect(p.nextToken(), JsonToken.START_OBJECT, "the snapshot");
         long[] seen = {0};
         if (!"version".equals(nextField(seen))) {
             throw fail("the first field must be \"version\"");
         }
         long version = number("version");
-        if (version != StoreSnapshot.VERSION) {
+        if (version != expectedVersion) {
             throw fail("unknown store snapshot format version " + version + " (this build reads version "
-                    + StoreSnapshot.VERSION + ")");
+                    + StoreSnapshot.JSON_VERSION + " as JSON and version " + StoreSnapshot.VERSION
+                    + " with binary nodes)");
         }
+        boolean json = nodes == null;
         Long index = null;
         Map<String, Long> stats = null;
-        Tree tree = null;
+        TreeBuilder tree = nodes;
         List<Event> history = null;
         for (String field = nextField(seen); field != null; field = nextField(seen)) {
             switch (field) {
                 case "index" -> index = nonNegative("index");
                 case "stats" -> stats = stats();
-                case "nodes" -> tree = nodes();
+                case "nodes" -> {
+                    if (!json) {
+                        throw fail("unknown field \"nodes\" (version 3 keeps its nodes in binary)");
+                    }
+                    tree = nodes();
+                }
                 case "history" -> history = history();
                 default -> throw fail("unknown field \"" + field + "\"");
             }
@@ -87,12 +142,14 @@ final class StoreSnapshotReader {
             throw fail("data after the end of the snapshot");
         }
         if (index == null || stats == null || tree == null || history == null) {
-            throw fail("a field is missing: a snapshot has \"index\", \"stats\", \"nodes\" and \"history\"");
+            throw fail(json ? "a field is missing: a snapshot has \"index\", \"stats\", \"nodes\" and \"history\""
+                    : "a field is missing: a snapshot's head has \"index\", \"stats\" and \"history\"");
         }
-        if (highestIndex > index) {
-            throw fail("a node or event has index " + highestIndex + ", beyond the store index " + index);
+        long highest = Math.max(highestIndex, tree.highestIndex());
+        if (highest > index) {
+            throw fail("a node or event has index " + highest + ", beyond the store index " + index);
         }
-        return new StoreSnapshot(index, tree.root, tree.expiring, tree.count, history, stats);
+        return new Head(index, stats, tree, history);
     }
 
     private Map<String, Long> stats() throws IOException {
@@ -109,22 +166,10 @@ final class StoreSnapshotReader {
         return stats;
     }
 
-    /** The decoded node tree: its root, the nodes that expire, and how many nodes there are. */
-    private record Tree(Node root, List<Node> expiring, int count) {
-    }
-
-    /**
-     * Links the nodes as they come, with the chain of directories from the root to the latest one:
-     * a node's parent must be on that chain (pre-order), and its name must be a clean component.
-     * So every key is clean, every parent exists and is a directory, whatever the depth.
-     */
-    private Tree nodes() throws IOException {
+    /** The nodes of a version 2 snapshot, linked as they come (see {@link TreeBuilder}). */
+    private TreeBuilder nodes() throws IOException {
         expect(p.nextToken(), JsonToken.START_ARRAY, "\"nodes\"");
-        Node root = Node.directory("/", 0, null, null);
-        List<Node> expiring = new ArrayList<>();
-        Deque<Node> chain = new ArrayDeque<>();
-        chain.push(root);
-        int count = 0;
+        TreeBuilder tree = new TreeBuilder();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             expect(t, JsonToken.START_OBJECT, "a node");
             String key = null;
@@ -148,47 +193,12 @@ final class StoreSnapshotReader {
             if (key == null || created < 0 || modified < 0) {
                 throw fail("a node lacks its \"key\", \"created\" or \"modified\"");
             }
-            if (dir == (value != null)) {
-                throw fail(dir ? "directory " + shown(key) + " has a value" : "file " + shown(key) + " has no value");
+            String problem = tree.add(key, value, dir, instant(expire, key), created, modified);
+            if (problem != null) {
+                throw fail(problem);
             }
-            int slash = key.lastIndexOf('/');
-            int nameLength = key.length() - slash - 1;
-            if (slash < 0 || nameLength == 0 || (nameLength == 1 && key.charAt(slash + 1) == '.')
-                    || (nameLength == 2 && key.startsWith("..", slash + 1))) {
-                throw fail("bad key " + shown(key));
-            }
-            while (chain.size() > 1 && !isParent(chain.peek(), key, slash)) {
-                chain.pop();
-            }
-            Node parent = chain.peek();
-            if (!isParent(parent, key, slash)) {
-                throw fail("node " + shown(key) + " does not follow its parent directory");
-            }
-            Instant expireTime = instant(expire, key);
-            Node node = dir ? Node.directory(key, created, parent, expireTime)
-                    : Node.file(key, value, created, parent, expireTime);
-            node.modifiedIndex = modified;
-            if (!parent.children.addIfAbsent(node, false)) {
-                throw fail("duplicate key " + shown(key));
-            }
-            if (dir) {
-                chain.push(node);
-            }
-            if (expireTime != null) {
-                expiring.add(node);
-            }
-            highestIndex = Math.max(highestIndex, Math.max(created, modified));
-            count++;
         }
-        return new Tree(root, expiring, count);
-    }
-
-    /** Whether {@code dir} is the parent of {@code key}, whose last slash is at {@code slash}. */
-    private static boolean isParent(Node dir, String key, int slash) {
-        if (dir.parent == null) {
-            return slash == 0; // the root
-        }
-        return dir.path.length() == slash && key.startsWith(dir.path);
+        return tree;
     }
 
     private List<Event> history() throws IOException {
@@ -401,9 +411,8 @@ final class StoreSnapshotReader {
         };
     }
 
-    /** A string for a message: quoted, and shortened when long. */
     private static String shown(String text) {
-        return "\"" + (text.length() <= 100 ? text : text.substring(0, 100) + "...") + "\"";
+        return TreeBuilder.shown(text);
     }
 
     private Malformed fail(String what) {
@@ -411,7 +420,7 @@ final class StoreSnapshotReader {
     }
 
     /** A problem found by these checks rather than by the parser; reported as it is. */
-    private static final class Malformed extends RuntimeException {
+    static final class Malformed extends RuntimeException {
         Malformed(String message) {
             super(message, null, false, false);
         }

@@ -1,11 +1,10 @@
 package io.etcdj.store;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +12,37 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
- * Streams a store into the format of {@link StoreSnapshot}: the counters, then the nodes one by
- * one as the caller hands them over (in pre-order, see {@link FrozenStore}), then the history,
- * into chunks that are joined once at the end, so memory beyond the tree is about twice the output.
+ * Streams a store into the format of {@link StoreSnapshot} (version 3): the nodes one by one as
+ * the caller hands them over (in pre-order, see {@link FrozenStore}) as binary records, then the
+ * head (index, counters, history) as JSON, joined once at the end, so memory beyond the tree is
+ * about twice the output.
  */
 final class StoreSnapshotWriter {
-    private final Chunks out = new Chunks();
-    private final JsonGenerator g;
+    private final long index;
+    private final Map<String, Long> stats;
+    private final ByteChunks nodes = new ByteChunks();
+    private final NodeRecords.Writer records = new NodeRecords.Writer(nodes);
 
     /** Starts the document: everything before the first node. */
     StoreSnapshotWriter(long index, Map<String, Long> stats) {
-        try {
-            g = StoreSnapshot.JSON.createGenerator(out);
+        this.index = index;
+        this.stats = stats;
+    }
+
+    /** One node below the root; {@code value} is null for a directory. */
+    void node(String path, String value, Instant expireTime, long createdIndex, long modifiedIndex) {
+        checkLength("key", path, path);
+        if (value != null) {
+            checkLength("value", value, path);
+        }
+        records.node(path, value, expireTime, createdIndex, modifiedIndex);
+    }
+
+    /** Ends the document with the history and returns it. */
+    byte[] finish(List<Event> history) {
+        records.end();
+        ByteChunks head = new ByteChunks();
+        try (JsonGenerator g = StoreSnapshot.JSON.createGenerator(head)) {
             g.writeStartObject();
             g.writeNumberField("version", StoreSnapshot.VERSION);
             g.writeNumberField("index", index);
@@ -33,37 +51,6 @@ final class StoreSnapshotWriter {
                 g.writeNumberField(counter.getKey(), counter.getValue());
             }
             g.writeEndObject();
-            g.writeArrayFieldStart("nodes");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
-        }
-    }
-
-    /** One node below the root; {@code value} is null for a directory. */
-    void node(String path, String value, Instant expireTime, long createdIndex, long modifiedIndex) {
-        try {
-            g.writeStartObject();
-            writeString(g, "key", path, path);
-            if (value == null) {
-                g.writeBooleanField("dir", true);
-            } else {
-                writeString(g, "value", value, path);
-            }
-            if (expireTime != null) {
-                g.writeStringField("expire", expireTime.toString());
-            }
-            g.writeNumberField("created", createdIndex);
-            g.writeNumberField("modified", modifiedIndex);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
-        }
-    }
-
-    /** Ends the document with the history and returns it. */
-    byte[] finish(List<Event> history) {
-        try (g) {
-            g.writeEndArray();
             g.writeArrayFieldStart("history");
             for (Event event : history) {
                 writeEvent(g, event);
@@ -73,7 +60,15 @@ final class StoreSnapshotWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the store: " + e.getMessage(), e);
         }
-        return out.toByteArray();
+        long total = StoreSnapshot.BINARY_PREFIX_BYTES + head.size() + nodes.size();
+        if (total > ByteChunks.MAX_BYTES) {
+            throw new UncheckedIOException(new IOException("the store serializes to " + total
+                    + " bytes, more than the " + ByteChunks.MAX_BYTES + " a snapshot can hold"));
+        }
+        byte[] all = new byte[(int) total];
+        ByteBuffer.wrap(all).putInt(StoreSnapshot.BINARY_MAGIC).putInt((int) head.size());
+        nodes.copyTo(all, head.copyTo(all, StoreSnapshot.BINARY_PREFIX_BYTES));
+        return all;
     }
 
     /** An event's node and whatever it lists, flattened in pre-order with parent positions. */
@@ -137,57 +132,16 @@ final class StoreSnapshotWriter {
         g.writeStringField(field, text);
     }
 
-    private static String abbreviate(String key) {
-        return key == null || key.length() <= 200 ? key : key.substring(0, 200) + "...";
+    /** As {@link #writeString}, for a node's strings, which are written as binary records. */
+    private static void checkLength(String field, String text, String key) {
+        if (text.length() > StoreSnapshot.MAX_STRING_CHARS) {
+            throw new IllegalStateException("cannot snapshot the store: the " + field + " of "
+                    + abbreviate(key) + " has " + text.length() + " chars, more than the "
+                    + StoreSnapshot.MAX_STRING_CHARS + " a snapshot holds");
+        }
     }
 
-    /** An output growing by chunks (no copy on growth), joined into one array at the end. */
-    private static final class Chunks extends OutputStream {
-        private static final int FIRST_CHUNK = 1 << 12;
-        private static final int LARGEST_CHUNK = 1 << 24;
-        /** The largest array the JVM reliably allocates. */
-        private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
-
-        private final List<byte[]> full = new ArrayList<>();
-        private byte[] current = new byte[FIRST_CHUNK];
-        private int used;
-        private long total;
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (total + len > MAX_BYTES) {
-                throw new IOException("the store serializes to more than " + MAX_BYTES
-                        + " bytes, the most a snapshot can hold");
-            }
-            total += len;
-            while (len > 0) {
-                if (used == current.length) {
-                    full.add(current);
-                    current = new byte[(int) Math.min(LARGEST_CHUNK, (long) current.length * 2)];
-                    used = 0;
-                }
-                int n = Math.min(len, current.length - used);
-                System.arraycopy(b, off, current, used, n);
-                used += n;
-                off += n;
-                len -= n;
-            }
-        }
-
-        byte[] toByteArray() {
-            byte[] all = new byte[(int) total];
-            int at = 0;
-            for (byte[] chunk : full) {
-                System.arraycopy(chunk, 0, all, at, chunk.length);
-                at += chunk.length;
-            }
-            System.arraycopy(current, 0, all, at, used);
-            return all;
-        }
+    private static String abbreviate(String key) {
+        return key == null || key.length() <= 200 ? key : key.substring(0, 200) + "...";
     }
 }
