@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -46,22 +47,29 @@ final class MembershipChanges {
     private final int maxClusterSize;
     private final Supplier<String> leaderPeerUrl;
     private final LongSupplier clock;
+    private final BiConsumer<String, String> joinProposed;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
+    /**
+     * @param joinProposed told the name and peer URL of a machine whose join was just proposed, so
+     *                     that the leader's first messages to it, sent as soon as the change is
+     *                     applied, find its address instead of being dropped until the next heartbeat
+     */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl) {
-        this(raft, store, registry, maxClusterSize, leaderPeerUrl, System::nanoTime);
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed) {
+        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, System::nanoTime);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()} */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl, LongSupplier clock) {
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed, LongSupplier clock) {
         this.raft = raft;
         this.store = store;
         this.registry = registry;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
+        this.joinProposed = joinProposed;
         this.clock = clock;
     }
 
@@ -104,7 +112,9 @@ final class MembershipChanges {
         }
         byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl(),
                 request.joinId()));
-        propose(ConfChange.add(request.name(), context), request.joinId(), future);
+        if (propose(ConfChange.add(request.name(), context), request.joinId(), future)) {
+            joinProposed.accept(request.name(), request.raftUrl());
+        }
     }
 
     /**
@@ -222,15 +232,18 @@ final class MembershipChanges {
         return false;
     }
 
-    private void propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
+    /** @return whether the change went into the log */
+    private boolean propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
         ProposalOutcome outcome = raft.proposeMembershipChange(change);
         if (outcome instanceof ProposalOutcome.Accepted a) {
             pending.put(a.index(), new Pending(a.term(), joinId, future));
+            return true;
         } else if (outcome instanceof ProposalOutcome.Refused r) {
             future.completeExceptionally(error(300, r.reason()));
         } else {
             future.completeExceptionally(error(300, "not the leader"));
         }
+        return false;
     }
 
     private EtcdException error(int code, String cause) {

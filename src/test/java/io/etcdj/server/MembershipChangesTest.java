@@ -30,8 +30,11 @@ class MembershipChangesTest {
     private final RaftNode raft = RaftNode.bootstrapMembers(RaftConfig.defaults("a", new Random(7)), List.of("a"));
     private final Store store = new Store(Clock.systemUTC());
     private long now = 1_000_000_000L;
+    /** Peer URLs the leader was told of as it proposed joins. */
+    private final List<String> hinted = new ArrayList<>();
     private final MembershipChanges changes = new MembershipChanges(raft, store, new Registry(store), 9,
-            () -> "http://a:7001", () -> now);
+            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), () -> now);
+
     /** Membership changes appended to the log so far, in order. */
     private final List<String> proposed = new ArrayList<>();
 
@@ -81,6 +84,8 @@ class MembershipChangesTest {
         assertInstanceOf(ChangeOutcome.Committed.class, b.get());
         assertEquals(List.of("a", "b", "c"), proposed, "c went into the log right after b was applied");
         assertFalse(c.isDone(), "c commits only once b answers, which it never does here");
+        assertEquals(List.of("b=http://b:7001", "c=http://c:7001"), hinted,
+                "the leader learns each joiner's peer URL as it proposes its join");
     }
 
     @Test
