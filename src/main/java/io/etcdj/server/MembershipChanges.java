@@ -90,6 +90,13 @@ final class MembershipChanges {
             if (sameJoinAgain(request, future)) {
                 return;
             }
+            if (registry.lookup(request.name()) == null) {
+                // Raft has applied the change that added this name, the applier not yet: until it
+                // has, whether that was this joiner's own join (its join id says) is unknown here.
+                future.completeExceptionally(error(300, "the join of " + request.name()
+                        + " is being applied; ask again"));
+                return;
+            }
             // Only a machine without a log asks to join. One under a member's name has lost the
             // log that holds its term and vote: letting it in could make it vote twice in a term.
             future.completeExceptionally(error(EtcdException.NODE_EXIST, "the cluster still has a member named "

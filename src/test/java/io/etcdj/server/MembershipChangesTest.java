@@ -138,6 +138,15 @@ class MembershipChangesTest {
     }
 
     @Test
+    void aJoinAskedAgainBeforeTheStoreHasAppliedTheFirstIsToldToAskAgainNotRefusedAsADuplicate() throws Exception {
+        join("b", "id-b");
+        drain(); // applied by Raft; the applier, which registers b in the store, is not run here
+        assertTrue(raft.membership().contains("b"));
+        assertEquals(300, errorCode(join("b", "id-b")));
+        assertEquals(300, errorCode(join("b", "another-process")));
+    }
+
+    @Test
     void losingTheLeadershipFailsTheWaitingJoins() throws Exception {
         join("b", "id-b");
         CompletableFuture<ChangeOutcome> c = join("c", "id-c");
