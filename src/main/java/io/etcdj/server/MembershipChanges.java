@@ -126,18 +126,21 @@ final class MembershipChanges {
 
     /**
      * The same join asked again while it waits here (its first request timed out at the joiner):
-     * the new request takes the old one's place in the line, and the old one is told to ask again.
+     * the new request keeps the first one's place in the line and gets the same answer.
      */
     private boolean replacesWaiting(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
         if (request.joinId().isEmpty()) {
             return false;
         }
-        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-            Waiting w = it.next();
+        for (Waiting w : waiting) {
             if (w.request().name().equals(request.name()) && w.request().joinId().equals(request.joinId())) {
-                w.future().completeExceptionally(error(300, "the same join was asked again"));
-                it.remove();
-                waiting.add(new Waiting(request, future, w.deadline()));
+                w.future().whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        future.completeExceptionally(failure);
+                    } else {
+                        future.complete(outcome);
+                    }
+                });
                 return true;
             }
         }

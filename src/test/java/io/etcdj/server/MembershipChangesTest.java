@@ -116,14 +116,27 @@ class MembershipChangesTest {
     }
 
     @Test
-    void theSameJoinAskedAgainWhileWaitingTakesThePlaceOfTheFirstRequest() throws Exception {
+    void theSameJoinAskedAgainWhileWaitingKeepsItsPlaceAndGetsTheSameAnswer() throws Exception {
         join("b", "id-b");
         CompletableFuture<ChangeOutcome> first = join("c", "id-c");
         CompletableFuture<ChangeOutcome> second = join("c", "id-c");
-        assertEquals(300, errorCode(first));
+        CompletableFuture<ChangeOutcome> d = join("d", "id-d");
+        assertFalse(first.isDone());
         assertFalse(second.isDone());
         drain();
-        assertEquals(List.of("a", "b", "c"), proposed, "proposed once");
+        assertEquals(List.of("a", "b", "c"), proposed, "c proposed once, before d");
+        assertFalse(d.isDone());
+    }
+
+    @Test
+    void aJoinAskedAgainWhileWaitingIsToldToAskAgainWithTheFirstWhenTheWaitRunsOut() throws Exception {
+        join("b", "id-b");
+        CompletableFuture<ChangeOutcome> first = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> second = join("c", "id-c");
+        now += MembershipChanges.MAX_JOIN_WAIT.toNanos();
+        changes.expireWaiting();
+        assertEquals(300, errorCode(first));
+        assertEquals(300, errorCode(second));
     }
 
     @Test
