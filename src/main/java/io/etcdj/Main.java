@@ -30,6 +30,7 @@ import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.LinkedHashSet;
 
@@ -123,6 +124,15 @@ public final class Main {
             System.err.println("etcd: cannot open the log in " + config.dataDir() + ": " + e.getMessage());
             return 1;
         }
+        // The client listener's routes and handlers take a while to build (classes to load): that
+        // runs on another thread beside the peer listener's start and the join. Nothing is served
+        // before start() below binds the port.
+        HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()))
+                .withWatchEarlyHeaders(config.watchEarlyHeaders());
+        if (clientTls != null) {
+            options = options.withSslContext(clientTls);
+        }
+        CompletableFuture<ClientListener> clientBuilt = build(node, options);
         PeerListener peer = new PeerListener(node, peerServerTls);
         if (!listen("peers", config.peer().bind(), () -> peer.start(hostOf(config.peer().bind()),
                 config.peer().bind().port()))) {
@@ -162,12 +172,7 @@ public final class Main {
         } else if (!peers.isEmpty()) {
             log.info("the data dir already holds this machine's log: rejoining without -peers");
         }
-        HttpOptions options = HttpOptions.defaults().withCorsOrigins(new LinkedHashSet<>(config.corsOrigins()))
-                .withWatchEarlyHeaders(config.watchEarlyHeaders());
-        if (clientTls != null) {
-            options = options.withSslContext(clientTls);
-        }
-        ClientListener client = new ClientListener(node, options);
+        ClientListener client = clientBuilt.join();
         if (!listen("clients", config.client().bind(), () -> client.start(hostOf(config.client().bind()),
                 config.client().bind().port()))) {
             peer.close();
@@ -199,6 +204,21 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Builds the client listener (without binding it) on a thread of its own. */
+    private static CompletableFuture<ClientListener> build(EtcdNode node, HttpOptions options) {
+        CompletableFuture<ClientListener> built = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                built.complete(new ClientListener(node, options));
+            } catch (RuntimeException | Error e) {
+                built.completeExceptionally(e);
+            }
+        }, "client-setup");
+        t.setDaemon(true);
+        t.start();
+        return built;
     }
 
     private interface Start {

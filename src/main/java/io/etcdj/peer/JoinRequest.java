@@ -1,15 +1,15 @@
 package io.etcdj.peer;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -24,23 +24,17 @@ import java.util.UUID;
  * @param joinId     an extension: a random id the joining process gives its join, the same on every
  *                   retry, so that a retry after a lost answer finds the join that went through;
  *                   empty when not given
+ *
+ * <p>Read and written with Jackson's streaming API: a joiner builds one at its start, and data
+ * binding's object mapper would cost it (and the leader, at its first join) a few hundred classes.
  */
-@JsonPropertyOrder({"minVersion", "maxVersion", "name", "raftURL", "etcdURL", "joinID"})
-public record JoinRequest(@JsonProperty("minVersion") int minVersion,
-                          @JsonProperty("maxVersion") int maxVersion,
-                          @JsonProperty("name") String name,
-                          @JsonProperty("raftURL") String raftUrl,
-                          @JsonProperty("etcdURL") String etcdUrl,
-                          @JsonProperty("joinID") String joinId) {
+public record JoinRequest(int minVersion, int maxVersion, String name, String raftUrl, String etcdUrl,
+                          String joinId) {
     /** The store versions this implementation runs (the reference has exactly one, 2). */
     public static final int MIN_VERSION = 2;
     public static final int MAX_VERSION = 2;
 
-    // Like the reference's decoder: field names match in any case, unknown fields are ignored.
-    private static final ObjectMapper JSON = JsonMapper.builder(PeerInput.jsonFactory())
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final JsonFactory JSON = PeerInput.jsonFactory();
 
     public JoinRequest {
         name = name == null ? "" : name;
@@ -81,19 +75,91 @@ public record JoinRequest(@JsonProperty("minVersion") int minVersion,
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("minVersion", minVersion);
+            g.writeNumberField("maxVersion", maxVersion);
+            g.writeStringField("name", name);
+            g.writeStringField("raftURL", raftUrl);
+            g.writeStringField("etcdURL", etcdUrl);
+            g.writeStringField("joinID", joinId);
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads the JSON of a join request like the reference's decoder: field names match in any
+     * case, unknown fields are skipped, a missing field is zero or empty. As Jackson's data binding
+     * did before, a version may be written as a string or a whole float, a text field as any scalar,
+     * and the last of two fields of one name wins.
+     */
+    public static JoinRequest fromJson(byte[] json) throws IOException {
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("a join request must be a JSON object");
+            }
+            int minVersion = 0;
+            int maxVersion = 0;
+            String name = null;
+            String raftUrl = null;
+            String etcdUrl = null;
+            String joinId = null;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName().toLowerCase(Locale.ROOT);
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "minversion" -> minVersion = version(p, value);
+                    case "maxversion" -> maxVersion = version(p, value);
+                    case "name" -> name = text(p, value);
+                    case "rafturl" -> raftUrl = text(p, value);
+                    case "etcdurl" -> etcdUrl = text(p, value);
+                    case "joinid" -> joinId = text(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "unexpected end of a join request");
+            }
+            return new JoinRequest(minVersion, maxVersion, name, raftUrl, etcdUrl, joinId);
         }
     }
 
-    /** Reads the JSON of a join request. */
-    public static JoinRequest fromJson(byte[] json) throws IOException {
-        JoinRequest r = JSON.readValue(json, JoinRequest.class);
-        if (r == null) {
-            throw new IOException("a join request must be a JSON object");
+    private static int version(JsonParser p, JsonToken value) throws IOException {
+        switch (value) {
+            case VALUE_NUMBER_INT:
+                return p.getIntValue();
+            case VALUE_NUMBER_FLOAT:
+                double d = p.getDoubleValue();
+                if (d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE) {
+                    return (int) d;
+                }
+                break;
+            case VALUE_NULL:
+                return 0;
+            case VALUE_STRING:
+                try {
+                    return Integer.parseInt(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            default:
+                break;
         }
-        return r;
+        throw new JsonParseException(p, "a version must be an integer");
+    }
+
+    private static String text(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value.isScalarValue()) {
+            return p.getText();
+        }
+        throw new JsonParseException(p, "a name or URL must be a string");
     }
 }

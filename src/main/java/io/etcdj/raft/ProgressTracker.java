@@ -33,8 +33,14 @@ final class ProgressTracker {
         return progress;
     }
 
-    /** CheckQuorum periods a new member counts as heard from before it has answered. */
-    static final int NEW_MEMBER_GRACE_CHECKS = 3;
+    /**
+     * CheckQuorum periods a new member counts as heard from before it has answered. Machines
+     * started together join one after another, each a JVM still warming up on a busy machine: with
+     * three periods (0.6 s at the default election timeout) a leader that had just added two of them
+     * stepped down, failing the join under way. Reads and commits never count the grace: they wait
+     * for real answers from a quorum, so it only delays stepping down for silence.
+     */
+    static final int NEW_MEMBER_GRACE_CHECKS = 10;
 
     /** Switches membership; members new to it start probing from {@code nextIndex}. */
     void setMembership(Membership m, long nextIndex) {

@@ -90,7 +90,8 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         Proposals proposals = new Proposals();
         PeerDirectory peers = new PeerDirectory(settings.name(), registry, transport, followerStats);
         MembershipChanges membershipChanges = new MembershipChanges(raft, store, registry,
-                settings.maxClusterSize(), this::leaderPeerUrl);
+                settings.maxClusterSize(), this::leaderPeerUrl,
+                (name, peerUrl) -> peers.hint(name, peerUrl, raft.membership(), true));
         // The loop and the applier report to each other: the applier's listener is the loop.
         NodeLoop[] loopRef = new NodeLoop[1];
         Applier.Listener toLoop = new Applier.Listener() {

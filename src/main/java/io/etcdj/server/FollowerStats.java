@@ -1,6 +1,6 @@
 package io.etcdj.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Map;
@@ -12,8 +12,6 @@ import java.util.TreeMap;
  * maximum) and how many succeeded or failed. Updated by the node loop, read by HTTP threads.
  */
 final class FollowerStats {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static final class Follower {
         long sentAt = -1;
         double current;
@@ -84,7 +82,7 @@ final class FollowerStats {
     }
 
     synchronized String json(String leader) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("leader", leader);
         ObjectNode all = root.putObject("followers");
         followers.forEach((name, f) -> {

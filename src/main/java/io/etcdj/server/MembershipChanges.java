@@ -9,38 +9,76 @@ import io.etcdj.raft.RaftNode;
 import io.etcdj.store.EtcdException;
 import io.etcdj.store.Store;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Join and remove requests on their way through the log: checked on the leader (or redirected to
  * it), proposed as membership changes, and answered once the change is applied. Used by the node
  * loop only.
+ *
+ * <p>Raft takes one membership change at a time. A join that arrives while a change proposed here
+ * is under way waits for it, for at most {@link #MAX_JOIN_WAIT}, and is proposed as soon as that
+ * change is applied, instead of being refused and asked again by the joiner after a pause: when
+ * machines start together, that pause came once per joiner. The wait is far shorter than the
+ * joiner's request timeout; a join answered with an error (or not at all) that goes through anyway
+ * is recognised by its join id when the joiner asks again.
  */
 final class MembershipChanges {
+    /** How long a join may wait here for the change before it; then the joiner is told to ask again. */
+    static final Duration MAX_JOIN_WAIT = Duration.ofSeconds(2);
+
     /** @param joinId the join id of a join, empty for a removal */
     private record Pending(long term, String joinId, CompletableFuture<ChangeOutcome> future) {}
+
+    /** A join waiting for the change under way, with the {@link #clock} reading it must leave by. */
+    private record Waiting(JoinRequest request, CompletableFuture<ChangeOutcome> future, long deadline) {}
 
     private final RaftNode raft;
     private final Store store;
     private final Registry registry;
     private final int maxClusterSize;
     private final Supplier<String> leaderPeerUrl;
+    private final LongSupplier clock;
+    private final BiConsumer<String, String> joinProposed;
     private final Map<Long, Pending> pending = new HashMap<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
+    /**
+     * @param joinProposed told the name and peer URL of a machine whose join was just proposed, so
+     *                     that the leader's first messages to it, sent as soon as the change is
+     *                     applied, find its address instead of being dropped until the next heartbeat
+     */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl) {
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed) {
+        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()} */
+    MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed, LongSupplier clock) {
         this.raft = raft;
         this.store = store;
         this.registry = registry;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
+        this.joinProposed = joinProposed;
+        this.clock = clock;
     }
 
     void join(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        expireWaiting();
         if (!leadsOrRedirects(future)) {
+            return;
+        }
+        if (replacesWaiting(request, future)) {
             return;
         }
         if (!request.supports(JoinRequest.MAX_VERSION)) {
@@ -50,6 +88,13 @@ final class MembershipChanges {
         }
         if (raft.membership().contains(request.name())) {
             if (sameJoinAgain(request, future)) {
+                return;
+            }
+            if (registry.lookup(request.name()) == null) {
+                // Raft has applied the change that added this name, the applier not yet: until it
+                // has, whether that was this joiner's own join (its join id says) is unknown here.
+                future.completeExceptionally(error(300, "the join of " + request.name()
+                        + " is being applied; ask again"));
                 return;
             }
             // Only a machine without a log asks to join. One under a member's name has lost the
@@ -64,9 +109,63 @@ final class MembershipChanges {
             future.completeExceptionally(error(103, ""));
             return;
         }
+        if (!pending.isEmpty()) {
+            if (waiting.size() >= maxClusterSize) {
+                future.completeExceptionally(error(300, "another membership change is under way"));
+                return;
+            }
+            waiting.add(new Waiting(request, future, clock.getAsLong() + MAX_JOIN_WAIT.toNanos()));
+            return;
+        }
         byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl(),
                 request.joinId()));
-        propose(ConfChange.add(request.name(), context), request.joinId(), future);
+        if (propose(ConfChange.add(request.name(), context), request.joinId(), future)) {
+            joinProposed.accept(request.name(), request.raftUrl());
+        }
+    }
+
+    /**
+     * The same join asked again while it waits here (its first request timed out at the joiner):
+     * the new request keeps the first one's place in the line and gets the same answer.
+     */
+    private boolean replacesWaiting(JoinRequest request, CompletableFuture<ChangeOutcome> future) {
+        if (request.joinId().isEmpty()) {
+            return false;
+        }
+        for (Waiting w : waiting) {
+            if (w.request().name().equals(request.name()) && w.request().joinId().equals(request.joinId())) {
+                w.future().whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        future.completeExceptionally(failure);
+                    } else {
+                        future.complete(outcome);
+                    }
+                });
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Proposes the joins that waited, in the order they came, as long as nothing else is under way. */
+    private void proposeWaiting() {
+        expireWaiting();
+        while (pending.isEmpty() && !waiting.isEmpty()) {
+            Waiting w = waiting.poll();
+            join(w.request(), w.future());
+        }
+    }
+
+    /** Tells the joins that waited too long to ask again; the node loop calls it on its ticks too. */
+    void expireWaiting() {
+        long now = clock.getAsLong();
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (now - w.deadline() >= 0) {
+                w.future().completeExceptionally(error(300, "another membership change is still under way"));
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -112,20 +211,22 @@ final class MembershipChanges {
     /** A membership change entry was applied: answers the request that proposed it here, if any. */
     void applied(Entry e) {
         Pending p = pending.remove(e.index());
-        if (p == null) {
-            return;
+        if (p != null) {
+            if (p.term() == e.term()) {
+                p.future().complete(new ChangeOutcome.Committed(e.index()));
+            } else {
+                p.future().completeExceptionally(error(300, "the change was lost with its leader"));
+            }
         }
-        if (p.term() == e.term()) {
-            p.future().complete(new ChangeOutcome.Committed(e.index()));
-        } else {
-            p.future().completeExceptionally(error(300, "the change was lost with its leader"));
-        }
+        proposeWaiting();
     }
 
-    /** Leadership was lost: nothing pending here can be answered any more. */
+    /** Leadership was lost: nothing pending or waiting here can be answered any more. */
     void failAll(EtcdException why) {
         pending.values().forEach(p -> p.future().completeExceptionally(why));
         pending.clear();
+        waiting.forEach(w -> w.future().completeExceptionally(why));
+        waiting.clear();
     }
 
     private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {
@@ -141,15 +242,18 @@ final class MembershipChanges {
         return false;
     }
 
-    private void propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
+    /** @return whether the change went into the log */
+    private boolean propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
         ProposalOutcome outcome = raft.proposeMembershipChange(change);
         if (outcome instanceof ProposalOutcome.Accepted a) {
             pending.put(a.index(), new Pending(a.term(), joinId, future));
+            return true;
         } else if (outcome instanceof ProposalOutcome.Refused r) {
             future.completeExceptionally(error(300, r.reason()));
         } else {
             future.completeExceptionally(error(300, "not the leader"));
         }
+        return false;
     }
 
     private EtcdException error(int code, String cause) {

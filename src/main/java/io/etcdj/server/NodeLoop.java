@@ -207,6 +207,7 @@ final class NodeLoop implements Applier.Listener {
                     nextTick = Math.max(nextTick + tickNanos, now);
                     expireKeys();
                     deadlines.expire(now, this::timedOut);
+                    membershipChanges.expireWaiting();
                     awaitingLeader.removeIf(r -> r.future().isDone());
                 }
                 processReadies();

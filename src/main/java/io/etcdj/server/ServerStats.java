@@ -1,6 +1,6 @@
 package io.etcdj.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
@@ -12,8 +12,6 @@ import java.time.format.DateTimeFormatter;
  * follows, since when and for how long, and how many append requests it sent and received.
  */
 final class ServerStats {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final String name;
     private final Instant startTime;
     /** {@link System#nanoTime()} at {@link #startTime}, to place the leader's start on the same clock. */
@@ -47,7 +45,7 @@ final class ServerStats {
     }
 
     String json() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("name", name);
         root.put("state", state);
         root.put("startTime", DateTimeFormatter.ISO_INSTANT.format(startTime));

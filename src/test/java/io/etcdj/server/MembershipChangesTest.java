@@ -1,0 +1,171 @@
+package io.etcdj.server;
+
+import io.etcdj.peer.ChangeOutcome;
+import io.etcdj.peer.JoinRequest;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+import io.etcdj.raft.RaftConfig;
+import io.etcdj.raft.RaftNode;
+import io.etcdj.raft.Ready;
+import io.etcdj.store.EtcdException;
+import io.etcdj.store.Store;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Joins that arrive while another membership change is under way, on a real Raft core driven by
+ * hand: the leader {@code a} starts alone, so its own changes commit as soon as it persists them,
+ * and a change after the first needs the new member's answer, which never comes here.
+ */
+class MembershipChangesTest {
+    private final RaftNode raft = RaftNode.bootstrapMembers(RaftConfig.defaults("a", new Random(7)), List.of("a"));
+    private final Store store = new Store(Clock.systemUTC());
+    private long now = 1_000_000_000L;
+    /** Peer URLs the leader was told of as it proposed joins. */
+    private final List<String> hinted = new ArrayList<>();
+    private final MembershipChanges changes = new MembershipChanges(raft, store, new Registry(store), 9,
+            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), () -> now);
+
+    /** Membership changes appended to the log so far, in order. */
+    private final List<String> proposed = new ArrayList<>();
+
+    MembershipChangesTest() {
+        drain();
+        raft.campaign();
+        drain();
+        assertTrue(raft.isLeader());
+    }
+
+    /** Persists and applies every Ready, telling the changes about each applied membership entry. */
+    private void drain() {
+        while (raft.hasReady()) {
+            Ready rd = raft.ready();
+            for (Entry e : rd.entries()) {
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    proposed.add(ConfChange.fromBytes(e.data()).member());
+                }
+            }
+            raft.advance(rd);
+            for (Entry e : rd.committedEntries()) {
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    changes.applied(e);
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<ChangeOutcome> join(String name, String joinId) {
+        CompletableFuture<ChangeOutcome> f = new CompletableFuture<>();
+        changes.join(new JoinRequest(JoinRequest.MIN_VERSION, JoinRequest.MAX_VERSION, name, "http://" + name + ":7001",
+                "http://" + name + ":4001", joinId), f);
+        return f;
+    }
+
+    private static int errorCode(CompletableFuture<?> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, f::get);
+        return ((EtcdException) e.getCause()).code();
+    }
+
+    @Test
+    void aJoinDuringAnotherWaitsAndIsProposedOnceThatOneIsApplied() throws Exception {
+        CompletableFuture<ChangeOutcome> b = join("b", "id-b");
+        CompletableFuture<ChangeOutcome> c = join("c", "id-c");
+        assertFalse(c.isDone(), "the second join waits instead of being refused");
+        drain();
+        assertInstanceOf(ChangeOutcome.Committed.class, b.get());
+        assertEquals(List.of("a", "b", "c"), proposed, "c went into the log right after b was applied");
+        assertFalse(c.isDone(), "c commits only once b answers, which it never does here");
+        assertEquals(List.of("b=http://b:7001", "c=http://c:7001"), hinted,
+                "the leader learns each joiner's peer URL as it proposes its join");
+    }
+
+    @Test
+    void joinsWaitingAtOnceGoInTheOrderTheyCame() {
+        join("b", "id-b");
+        join("d", "id-d");
+        join("c", "id-c");
+        drain();
+        assertEquals(List.of("a", "b", "d"), proposed);
+    }
+
+    @Test
+    void aJoinThatWaitedTooLongIsToldToAskAgainAndItsRetryIsTakenIn() throws Exception {
+        join("b", "id-b");
+        CompletableFuture<ChangeOutcome> c = join("c", "id-c");
+        now += MembershipChanges.MAX_JOIN_WAIT.toNanos() - 1;
+        changes.expireWaiting();
+        assertFalse(c.isDone());
+        now += 1;
+        changes.expireWaiting();
+        assertEquals(300, errorCode(c));
+        drain();
+        assertEquals(List.of("a", "b"), proposed, "an expired join is never proposed");
+        CompletableFuture<ChangeOutcome> again = join("c", "id-c");
+        drain();
+        assertEquals(List.of("a", "b", "c"), proposed);
+        assertFalse(again.isDone());
+    }
+
+    @Test
+    void theSameJoinAskedAgainWhileWaitingKeepsItsPlaceAndGetsTheSameAnswer() throws Exception {
+        join("b", "id-b");
+        CompletableFuture<ChangeOutcome> first = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> second = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> d = join("d", "id-d");
+        assertFalse(first.isDone());
+        assertFalse(second.isDone());
+        drain();
+        assertEquals(List.of("a", "b", "c"), proposed, "c proposed once, before d");
+        assertFalse(d.isDone());
+    }
+
+    @Test
+    void aJoinAskedAgainWhileWaitingIsToldToAskAgainWithTheFirstWhenTheWaitRunsOut() throws Exception {
+        join("b", "id-b");
+        CompletableFuture<ChangeOutcome> first = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> second = join("c", "id-c");
+        now += MembershipChanges.MAX_JOIN_WAIT.toNanos();
+        changes.expireWaiting();
+        assertEquals(300, errorCode(first));
+        assertEquals(300, errorCode(second));
+    }
+
+    @Test
+    void aSecondMachineUnderAWaitingNameIsRefusedWhenItsTurnComes() throws Exception {
+        join("b", "id-b");
+        join("c", "id-c");
+        CompletableFuture<ChangeOutcome> impostor = join("c", "other-process");
+        drain();
+        assertEquals(List.of("a", "b", "c"), proposed);
+        // c's change is under way: the other process waits behind it, then is refused as a name in use
+        assertFalse(impostor.isDone());
+    }
+
+    @Test
+    void aJoinAskedAgainBeforeTheStoreHasAppliedTheFirstIsToldToAskAgainNotRefusedAsADuplicate() throws Exception {
+        join("b", "id-b");
+        drain(); // applied by Raft; the applier, which registers b in the store, is not run here
+        assertTrue(raft.membership().contains("b"));
+        assertEquals(300, errorCode(join("b", "id-b")));
+        assertEquals(300, errorCode(join("b", "another-process")));
+    }
+
+    @Test
+    void losingTheLeadershipFailsTheWaitingJoins() throws Exception {
+        join("b", "id-b");
+        CompletableFuture<ChangeOutcome> c = join("c", "id-c");
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        assertEquals(300, errorCode(c));
+        drain();
+        assertEquals(List.of("a", "b"), proposed);
+    }
+}
