@@ -1,6 +1,6 @@
 package io.etcdj.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.etcdj.server.EtcdServer;
@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * move either.
  */
 final class MemberEndpoints {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tree nodes only: no ObjectMapper, whose set-up would load data binding at every start. */
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final byte[] HEALTHY = "{\"health\": \"true\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNHEALTHY = "{\"health\": \"false\"}".getBytes(StandardCharsets.US_ASCII);
 
@@ -32,7 +33,7 @@ final class MemberEndpoints {
 
     /** {@code {"members":[{"id","name","peerURLs","clientURLs"}]}}, by name. */
     CompletableFuture<Reply> members(ClientRequest request) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JSON.objectNode();
         ArrayNode list = root.putArray("members");
         server.machines().stream().sorted(Comparator.comparing(Registry.Machine::name))
                 .forEach(m -> describe(m, list.addObject()));
@@ -52,7 +53,7 @@ final class MemberEndpoints {
             return CompletableFuture.completedFuture(json(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "{\"message\":\"During Leader Election\"}".getBytes(StandardCharsets.US_ASCII)));
         }
-        ObjectNode member = JSON.createObjectNode();
+        ObjectNode member = JSON.objectNode();
         describe(leader, member);
         return CompletableFuture.completedFuture(json(HttpResponseStatus.OK,
                 member.toString().getBytes(StandardCharsets.UTF_8)));
