@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Replays the recorded reference scenarios in process: each request on a fresh embedded
  * connection to a single fake node with a real store, time moved by hand and expired keys swept
- * as the leader's periodic sync would. Needs {@code -Detcdj.conformance=<expected-public.json>};
- * the module scenarios ({@code mod-*}) are not served by this listener.
+ * as the leader's periodic sync would. Replays {@code fixtures/conformance/expected-public.json},
+ * or the file {@code -Detcdj.conformance} names; the fields later v2 versions add are allowed; the
+ * module scenarios ({@code mod-*}) are not served by this listener.
  */
 class ConformanceScenariosTest {
     private static final String PROPERTY = "etcdj.conformance";
@@ -35,7 +36,7 @@ class ConformanceScenariosTest {
 
     @TestFactory
     Stream<DynamicTest> recordedScenarios() throws Exception {
-        String file = System.getProperty(PROPERTY);
+        String file = System.getProperty(PROPERTY, "fixtures/conformance/expected-public.json");
         Assumptions.assumeTrue(file != null && Files.exists(Path.of(file)),
                 "set -D" + PROPERTY + " to the recorded scenarios to replay them");
         JsonNode doc = ScenarioComparison.readTree(Path.of(file));
