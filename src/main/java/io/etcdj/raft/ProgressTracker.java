@@ -34,13 +34,13 @@ final class ProgressTracker {
     }
 
     /**
-     * CheckQuorum periods a new member counts as heard from before it has answered. Machines
-     * started together join one after another, each a JVM still warming up on a busy machine: with
-     * three periods (0.6 s at the default election timeout) a leader that had just added two of them
-     * stepped down, failing the join under way. Reads and commits never count the grace: they wait
-     * for real answers from a quorum, so it only delays stepping down for silence.
+     * CheckQuorum periods a new member counts as heard from before it has answered: a machine that
+     * just joined is often a process that just started. Reads and commits never count the grace
+     * (they wait for real answers from a quorum), so it only delays stepping down for silence; and
+     * since the members of a cluster that just started are all new, a longer grace (10 periods was
+     * tried) kept a leader cut off from them leading for seconds.
      */
-    static final int NEW_MEMBER_GRACE_CHECKS = 10;
+    static final int NEW_MEMBER_GRACE_CHECKS = 3;
 
     /** Switches membership; members new to it start probing from {@code nextIndex}. */
     void setMembership(Membership m, long nextIndex) {
