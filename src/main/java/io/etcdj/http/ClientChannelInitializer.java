@@ -7,7 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
 
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -54,10 +53,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .setMaxInitialLineLength(options.maxHeaderBytes())
                 .setMaxHeaderSize(options.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
-        // Answers written while a read is handed on (several when a client pipelines requests) leave
-        // with one flush at the end of the read; answers completed later are flushed at once.
-        pipeline.addLast("flush", new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false));
         pipeline.addLast("http", new HttpServerCodec(decoder));
         pipeline.addLast("body", new BoundedBodyAggregator(options.maxBodyBytes(), storeIndex));
         pipeline.addLast("client", new ClientHandler(router, options, storeIndex, corsPolicy));

@@ -1,15 +1,12 @@
 package io.etcdj.http;
 
 import io.etcdj.http.EmbeddedClient.Response;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -249,30 +246,6 @@ class RoutingTest {
         assertEquals("etcd v0.2.0", client.awaitResponse(false).body());
         assertEquals(404, client.awaitResponse(false).status());
         assertEquals("http://127.0.0.1:4001", client.awaitResponse(false).body());
-    }
-
-    @Test
-    void answersToRequestsPipelinedInOneReadLeaveWithOneFlush() {
-        AtomicInteger flushes = new AtomicInteger();
-        client.channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void flush(ChannelHandlerContext ctx) {
-                flushes.incrementAndGet();
-                ctx.flush();
-            }
-        });
-        client.writeRaw("GET /version HTTP/1.1\r\nHost: x\r\n\r\n".repeat(3)
-                + "GET /v2/machines HTTP/1.1\r\nHost: x\r\n\r\n");
-
-        assertEquals(1, flushes.get());
-        for (int i = 0; i < 3; i++) {
-            assertEquals("etcd v0.2.0", client.awaitResponse(false).body());
-        }
-        assertEquals("http://127.0.0.1:4001", client.awaitResponse(false).body());
-
-        // one request in a read: its answer is flushed at the end of that read too
-        assertEquals("etcd v0.2.0", client.get("/version").body());
-        assertEquals(2, flushes.get());
     }
 
     @Test
