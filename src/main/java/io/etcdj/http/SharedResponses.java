@@ -69,6 +69,15 @@ final class SharedResponses {
         protected LoopState initialValue() {
             return new LoopState();
         }
+
+        @Override
+        protected void onRemoval(LoopState state) {
+            // the loop's thread ends: its last answer goes back to the pool
+            if (state.bytes != null) {
+                state.bytes.release();
+                state.bytes = null;
+            }
+        }
     };
 
     /**
@@ -91,7 +100,7 @@ final class SharedResponses {
         return state.bytes.retainedDuplicate();
     }
 
-    /** Lets go of this thread's last answer (a loop shutting down, or a test). */
+    /** Lets go of this thread's last answer (for a test: a loop's goes when its thread ends). */
     void releaseOnThisThread() {
         LoopState state = states.getIfExists();
         if (state != null && state.bytes != null) {
@@ -100,5 +109,4 @@ final class SharedResponses {
             state.key = null;
         }
     }
-
 }
