@@ -6,14 +6,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * The pipeline of a client connection: TLS when configured, HTTP/1.1 codec (request line and headers
- * bounded), aggregation of the body (bounded), then the client API. Usable on an {@code
+ * bounded; it also sends the watch answers encoded once for many connections), aggregation of the body (bounded), then the client API. Usable on an {@code
  * EmbeddedChannel} as it is.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -26,6 +25,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Router router;
     private final LongSupplier storeIndex;
     private final CorsPolicy corsPolicy;
+    private final SharedResponses sharedResponses = new SharedResponses();
 
     public ClientChannelInitializer(EtcdServer server, HttpOptions options) {
         this(server, options, router -> { });
@@ -53,8 +53,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .setMaxInitialLineLength(options.maxHeaderBytes())
                 .setMaxHeaderSize(options.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
-        pipeline.addLast("http", new HttpServerCodec(decoder));
+        pipeline.addLast("http", new ClientHttpCodec(decoder));
         pipeline.addLast("body", new BoundedBodyAggregator(options.maxBodyBytes(), storeIndex));
-        pipeline.addLast("client", new ClientHandler(router, options, storeIndex, corsPolicy));
+        pipeline.addLast("client", new ClientHandler(router, options, storeIndex, corsPolicy, sharedResponses));
     }
 }

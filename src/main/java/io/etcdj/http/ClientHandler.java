@@ -1,5 +1,6 @@
 package io.etcdj.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -64,6 +65,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final HttpOptions options;
     private final LongSupplier storeIndex;
     private final CorsPolicy corsPolicy;
+    private final SharedResponses sharedResponses;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private long queuedBytes;
     private ChannelHandlerContext ctx;
@@ -85,12 +87,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             List<Map.Entry<String, String>> cors) {
     }
 
-    /** @param storeIndex the store's index, for the errors written before a request is routed */
-    ClientHandler(Router router, HttpOptions options, LongSupplier storeIndex, CorsPolicy corsPolicy) {
+    /**
+     * @param storeIndex      the store's index, for the errors written before a request is routed
+     * @param sharedResponses the loops' encoded answers that many requests share
+     */
+    ClientHandler(Router router, HttpOptions options, LongSupplier storeIndex, CorsPolicy corsPolicy,
+                  SharedResponses sharedResponses) {
         this.router = router;
         this.options = options;
         this.storeIndex = storeIndex;
         this.corsPolicy = corsPolicy;
+        this.sharedResponses = sharedResponses;
     }
 
     @Override
@@ -343,16 +350,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 close = true;
             }
             written = ctx.writeAndFlush(new DefaultLastHttpContent());
+        } else if (reply.shared() && !exchange.head()) {
+            written = ctx.writeAndFlush(new EncodedResponse(encodedOnce(exchange, reply)));
         } else {
-            FullHttpResponse response = new DefaultFullHttpResponse(exchange.version(), reply.status(),
-                    exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
-            addHeaders(response, exchange, reply.headers(), reply.body().length);
-            written = ctx.writeAndFlush(response);
+            written = ctx.writeAndFlush(response(exchange, reply, HttpDate.now()));
         }
         if (close) {
             closing = true;
             stopIdleTimer();
             written.addListener(linger ? (ChannelFutureListener) this::closeLingering : ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse response(Exchange exchange, Reply reply, String date) {
+        FullHttpResponse response = new DefaultFullHttpResponse(exchange.version(), reply.status(),
+                exchange.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+        addHeaders(response, exchange, reply.headers(), reply.body().length, date);
+        return response;
+    }
+
+    /**
+     * A reply many requests get, encoded as its response: by this loop once for all of them that
+     * have the same framing (see {@link SharedResponses}). The bytes are those of {@link #response}.
+     */
+    private ByteBuf encodedOnce(Exchange exchange, Reply reply) {
+        String date = HttpDate.now();
+        try {
+            return sharedResponses.encoded(ctx, reply, exchange.version(), exchange.keepAlive(), exchange.cors(), date,
+                    () -> response(exchange, reply, date));
+        } catch (Exception e) {
+            throw new IllegalStateException("encoding a shared answer", e);
         }
     }
 
@@ -367,7 +394,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         HttpResponse head = new DefaultHttpResponse(exchange.version(), HttpResponseStatus.OK);
-        addHeaders(head, exchange, headers, -1);
+        addHeaders(head, exchange, headers, -1, HttpDate.now());
         ctx.writeAndFlush(head);
         headSent = true;
         return true;
@@ -379,14 +406,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * @param contentLength the body's length; negative for a body sent in chunks
      */
     private static void addHeaders(HttpResponse response, Exchange exchange, List<Map.Entry<String, String>> headers,
-                                   long contentLength) {
+                                   long contentLength, String date) {
         for (Map.Entry<String, String> h : exchange.cors()) {
             response.headers().add(h.getKey(), h.getValue());
         }
         for (Map.Entry<String, String> h : headers) {
             response.headers().add(h.getKey(), h.getValue());
         }
-        response.headers().set("Date", HttpDate.now());
+        response.headers().set("Date", date);
         if (contentLength >= 0) {
             response.headers().set("Content-Length", contentLength);
         } else {

@@ -81,16 +81,11 @@ public final class CommandDispatch {
 
     /** The answer to a read: the event with the store's current index and the raft position. */
     static Reply v2Read(EtcdServer server, Event event) {
-        return v2Read(server, event, EventJson.v2(event));
-    }
-
-    /** As {@link #v2Read(EtcdServer, Event)}, with the event's JSON already rendered. */
-    static Reply v2Read(EtcdServer server, Event event, byte[] json) {
         return new Reply(HttpResponseStatus.OK, List.of(
                 Map.entry("Content-Type", Reply.APPLICATION_JSON),
                 Map.entry("X-Etcd-Index", Long.toString(server.store().index())),
                 Map.entry("X-Raft-Index", Long.toString(server.raftIndex())),
                 Map.entry("X-Raft-Term", Long.toString(server.raftTerm()))),
-                json);
+                EventJson.v2(event));
     }
 }

@@ -10,8 +10,13 @@ import java.util.Map;
 /**
  * A complete answer to one request, before framing: status, the headers the reference would send
  * (besides Date, Content-Length and connection framing, which the connection adds) and the body.
+ *
+ * <p>A {@code shared} reply is one object given as the answer to many requests (the watchers one
+ * event wakes): a connection may then send the bytes another connection of its loop encoded for
+ * the same reply and framing, rather than encode its own.
  */
-public record Reply(HttpResponseStatus status, List<Map.Entry<String, String>> headers, byte[] body) {
+public record Reply(HttpResponseStatus status, List<Map.Entry<String, String>> headers, byte[] body,
+                    boolean shared) {
     public static final String TEXT_PLAIN = "text/plain; charset=utf-8";
     public static final String APPLICATION_JSON = "application/json";
 
@@ -19,6 +24,16 @@ public record Reply(HttpResponseStatus status, List<Map.Entry<String, String>> h
 
     public Reply {
         headers = List.copyOf(headers);
+    }
+
+    /** A reply for one request. */
+    public Reply(HttpResponseStatus status, List<Map.Entry<String, String>> headers, byte[] body) {
+        this(status, headers, body, false);
+    }
+
+    /** This reply, to be given as it is to many requests (its body is never changed). */
+    public Reply asShared() {
+        return new Reply(status, headers, body, true);
     }
 
     /** The router's answer for a path or method without a route. */

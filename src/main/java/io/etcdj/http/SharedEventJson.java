@@ -5,29 +5,34 @@ import io.etcdj.store.Event;
 import java.util.function.Supplier;
 
 /**
- * The body of a watch answer, rendered once for all the watchers one event wakes. They are woken
- * together and their answers are rendered one after the other on the connections' loops, so
- * remembering the last event rendered is enough: every watcher of the same event and the same
- * store index gets the same bytes (never changed once built), and only the first renders them.
- * Two loops rendering the same event at once both render it, which costs time, not correctness.
+ * A watch answer, rendered once for all the watchers one event wakes. They are woken together and
+ * their answers are rendered one after the other on the connections' loops, so remembering the
+ * last event rendered is enough: every watcher of the same event and the same store index gets the
+ * same {@link Reply} object (a {@linkplain Reply#shared() shared} one, never changed once built),
+ * and only the first renders it. Two loops rendering the same event at once both render it, which
+ * costs time, not correctness. The store index is part of what is compared because the answer
+ * shows it (v2: X-Etcd-Index, and the raft position; v1: the body): a watcher answered after a later write sees that
+ * write's index, as it did when every answer was rendered on its own.
  */
 final class SharedEventJson {
-    private record Rendered(Event event, long index, byte[] json) {
+    private record Rendered(Event event, long index, long raftIndex, long raftTerm, Reply reply) {
     }
 
     private volatile Rendered last;
 
     /**
-     * The bytes {@code render} makes for {@code event}, reused while the event (the same object)
-     * and {@code index} (whatever else the body shows; 0 when nothing) are those last rendered.
+     * The reply {@code render} makes for {@code event}, reused while the event (the same object)
+     * and the positions the answer shows ({@code index}, the store's; {@code raftIndex} and
+     * {@code raftTerm}; 0 for what it does not show) are those last rendered.
      */
-    byte[] of(Event event, long index, Supplier<byte[]> render) {
+    Reply of(Event event, long index, long raftIndex, long raftTerm, Supplier<Reply> render) {
         Rendered seen = last;
-        if (seen != null && seen.event() == event && seen.index() == index) {
-            return seen.json();
+        if (seen != null && seen.event() == event && seen.index() == index && seen.raftIndex() == raftIndex
+                && seen.raftTerm() == raftTerm) {
+            return seen.reply();
         }
-        byte[] json = render.get();
-        last = new Rendered(event, index, json);
-        return json;
+        Reply reply = render.get().asShared();
+        last = new Rendered(event, index, raftIndex, raftTerm, reply);
+        return reply;
     }
 }

@@ -40,8 +40,8 @@ final class V1WatchHandler implements RouteHandler {
             // event and index share the bytes
             watcher = server.store().watch(key, false, sinceIndex, event -> request.runOnLoop(() -> {
                 long index = server.store().index();
-                reply.complete(Reply.sniffedText(HttpResponseStatus.OK,
-                        watchAnswers.of(event, index, () -> EventJson.v1(event, index))));
+                reply.complete(watchAnswers.of(event, index, 0, 0,
+                        () -> Reply.sniffedText(HttpResponseStatus.OK, EventJson.v1(event, index))));
             }),
                     cleared -> request.runOnLoop(() -> reply.complete(ErrorReplies.etcd(cleared))));
         } catch (EtcdException e) {

@@ -70,9 +70,10 @@ final class V2GetHandler implements RouteHandler {
         Watcher watcher = server.store().watch(request.key(), recursive, sinceIndex,
                 event -> {
                     answered.set(true);
-                    // the watchers woken by one event share its JSON
-                    request.runOnLoop(() -> reply.complete(CommandDispatch.v2Read(server, event,
-                            watchAnswers.of(event, 0, () -> EventJson.v2(event)))));
+                    // the watchers woken by one event share its answer, which shows the store index
+                    // when it is rendered
+                    request.runOnLoop(() -> reply.complete(watchAnswers.of(event, server.store().index(),
+                            server.raftIndex(), server.raftTerm(), () -> CommandDispatch.v2Read(server, event))));
                 },
                 cleared -> {
                     answered.set(true);

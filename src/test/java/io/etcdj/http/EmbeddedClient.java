@@ -24,7 +24,12 @@ final class EmbeddedClient implements AutoCloseable {
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
     EmbeddedClient(EtcdServer server, HttpOptions options) {
-        channel = new EmbeddedChannel(new ClientChannelInitializer(server, options));
+        this(new ClientChannelInitializer(server, options));
+    }
+
+    /** A connection of a listener that others share (its routes, and the answers its watchers share). */
+    EmbeddedClient(ClientChannelInitializer listener) {
+        channel = new EmbeddedChannel(listener);
     }
 
     /** An answer as parsed from the wire. */

@@ -95,6 +95,35 @@ class TlsIT {
     }
 
     @Test
+    void watchersOverHttpsGetTheirSharedAnswerAndTheConnectionGoesOn() throws Exception {
+        https.showLogOnFailure(() -> {
+            try (HttpConnection writer = HttpConnection.open(EtcdProcess.HOST, https.clientPort(), TIMEOUT, ANONYMOUS);
+                 HttpConnection a = HttpConnection.open(EtcdProcess.HOST, https.clientPort(), TIMEOUT, ANONYMOUS);
+                 HttpConnection b = HttpConnection.open(EtcdProcess.HOST, https.clientPort(), TIMEOUT, ANONYMOUS)) {
+                HttpAnswer first = writer.sendForm("PUT", "/v2/keys/tls/watched", "value=1");
+                long next = EtcdCluster.json(first).path("node").path("modifiedIndex").asLong() + 1;
+                // from the next index on: answered by the next write, whether it comes before or after
+                byte[] watch = ("GET /v2/keys/tls/watched?wait=true&waitIndex=" + next + " HTTP/1.1\r\nHost: "
+                        + a.authority() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                a.send(watch);
+                b.send(watch);
+
+                writer.sendForm("PUT", "/v2/keys/tls/watched", "value=2");
+
+                HttpAnswer answerA = a.readAnswer("GET");
+                HttpAnswer answerB = b.readAnswer("GET");
+                assertEquals(200, answerA.status(), answerA.toString());
+                assertEquals("2", EtcdCluster.json(answerA).path("node").path("value").asText());
+                assertEquals(answerA.text(), answerB.text());
+                assertEquals(answerA.header("X-Etcd-Index"), answerB.header("X-Etcd-Index"));
+                // the next answers on the same connections are framed as ever
+                assertEquals(200, a.get("/version").status());
+                assertEquals("2", EtcdCluster.json(b.get("/v2/keys/tls/watched")).path("node").path("value").asText());
+            }
+        });
+    }
+
+    @Test
     void machinesListsTheHttpsClientUrl() throws Exception {
         https.showLogOnFailure(() -> {
             try (HttpConnection c = https.connect(TIMEOUT)) {
