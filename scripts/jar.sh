@@ -77,6 +77,13 @@ etcdj_cds() {
   fi
   etcdj_cds_intact "$archive" || return 0
   cds_opts=(-XX:SharedArchiveFile="$archive" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+  # Netty's epoll library as scripts/cds-archive unpacked it beside the archive, while it comes
+  # from this jar: Netty then loads it from there instead of copying it out of the jar. The JDK's
+  # own default directories follow, so that any other library is found where it was before.
+  local native_dir=${archive%.jsa}-native
+  if [ -f "$native_dir/jar.stamp" ] && [ "$(stat -c '%s %Y' "$jar")" = "$(cat "$native_dir/jar.stamp" 2>/dev/null)" ]; then
+    cds_opts+=(-Djava.library.path="$native_dir:/usr/java/packages/lib:/usr/lib64:/lib64:/lib:/usr/lib")
+  fi
 }
 
 # True when the archive is there and its length, inode and modification time are those recorded

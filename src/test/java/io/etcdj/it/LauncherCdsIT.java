@@ -81,6 +81,14 @@ class LauncherCdsIT {
                 .findFirst().orElse("");
         assertTrue(mainLoad.contains("shared objects file"), "io.etcdj.Main: " + mainLoad);
         assertQuiet(log);
+        // Netty's epoll library is mapped from the copy cds-archive unpacked, not from a temporary file.
+        Path unpacked = shared.resolve("etcdj-native");
+        assertTrue(Files.exists(unpacked.resolve("jar.stamp")), "no " + unpacked);
+        if (System.getProperty("os.arch").equals("amd64")) {
+            String maps = Files.readString(Path.of("/proc", Long.toString(started.get(0).pid()), "maps"));
+            assertTrue(maps.contains(unpacked.resolve("libnetty_transport_native_epoll_x86_64.so").toString()),
+                    "the epoll library is mapped from elsewhere");
+        }
     }
 
     @Test
