@@ -4,6 +4,14 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/target/etcdj.jar"
 
+# The server's JVM options (scripts/bench-startup starts it with the same ones). The JIT compiles
+# a method once it has run a number of times; scaling those counts by 5 leaves the one-off start-up
+# code (configuration, class set-up, the first fsyncs) to the interpreter instead of compiling it:
+# an empty start used 0.62-0.72 s of CPU instead of 0.79-0.93 s, the difference being C1 and C2
+# compiling code that runs only while starting. Code that serves requests still reaches C2, with the same
+# optimisations, a few thousand requests later (docs/performance.md, "Start-up and warm-up").
+etcdj_server_jvm_opts=(-XX:CompileThresholdScaling=5)
+
 etcdj_jar_stale() {
   [ ! -f "$jar" ] && return 0
   [ -n "$(find "$root/pom.xml" "$root/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
@@ -44,17 +52,21 @@ etcdj_ensure_jar() {
 # default one is missing or older than the jar; when that fails, a marker stops further tries
 # until the jar changes. Sets the array cds_opts: empty when no usable archive is there, so the
 # JVM starts as it would without. The JVM checks the archive against the jar itself and skips a
-# stale one silently; a length check guards against a truncated file, which would crash it.
+# stale one silently, but it crashes on a truncated or overwritten one instead of ignoring it:
+# the companion file NAME.size holds the archive's length, inode and modification time as
+# scripts/cds-archive installed it, and the archive is used only when all three still match. That
+# stat costs nothing, where -XX:+VerifySharedSpaces (checksumming the archives at every start)
+# cost about 30 ms of CPU; what it alone would catch is a disk flipping bits in place.
 etcdj_cds() {
   local archive=$1 override=${2:-}
   cds_opts=()
   [ "${ETCDJ_CDS:-1}" != 0 ] || return 0
   if [ -n "$override" ]; then
     archive=$override
-  elif [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
+  elif { [ ! "$archive" -nt "$jar" ] || ! etcdj_cds_intact "$archive"; } && [ ! "$archive.failed" -nt "$jar" ]; then
     (
       flock 9
-      if [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
+      if { [ ! "$archive" -nt "$jar" ] || ! etcdj_cds_intact "$archive"; } && [ ! "$archive.failed" -nt "$jar" ]; then
         echo "$(basename "$0"): making the class-data archives for quicker starts (several seconds, once per build)..." >&2
         if ! "$root/scripts/cds-archive" "$jar" >"$root/target/cds.log" 2>&1; then
           touch "$archive.failed"
@@ -63,8 +75,20 @@ etcdj_cds() {
       fi
     ) 9>"$root/target/.build.lock" || true
   fi
-  [ -f "$archive" ] && [ -f "$archive.size" ] || return 0
-  [ "$(stat -c %s "$archive" 2>/dev/null)" = "$(cat "$archive.size" 2>/dev/null)" ] || return 0
-  # VerifySharedSpaces checks the archive's checksums, so a damaged one is refused, not mapped.
-  cds_opts=(-XX:SharedArchiveFile="$archive" -Xshare:auto -XX:+VerifySharedSpaces -Xlog:cds=off -Xlog:cds+dynamic=off)
+  etcdj_cds_intact "$archive" || return 0
+  cds_opts=(-XX:SharedArchiveFile="$archive" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+  # Netty's epoll library as scripts/cds-archive unpacked it beside the archive, while it comes
+  # from this jar: Netty then loads it from there instead of copying it out of the jar. The JDK's
+  # own default directories follow, so that any other library is found where it was before.
+  local native_dir=${archive%.jsa}-native
+  if [ -f "$native_dir/jar.stamp" ] && [ "$(stat -c '%s %Y' "$jar")" = "$(cat "$native_dir/jar.stamp" 2>/dev/null)" ]; then
+    cds_opts+=(-Djava.library.path="$native_dir:/usr/java/packages/lib:/usr/lib64:/lib64:/lib:/usr/lib")
+  fi
+}
+
+# True when the archive is there and its length, inode and modification time are those recorded
+# beside it when it was installed (see scripts/cds-archive): not cut short, replaced or rewritten.
+etcdj_cds_intact() {
+  [ -f "$1" ] && [ -f "$1.size" ] || return 1
+  [ "$(stat -c '%s %i %Y' "$1" 2>/dev/null)" = "$(cat "$1.size" 2>/dev/null)" ]
 }

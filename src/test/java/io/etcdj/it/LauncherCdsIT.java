@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code ./etcd} starts the JVM with a class-data-sharing archive when it has a good one, and
  * starts all the same, quietly, when the archive is missing or damaged: the JVM crashes on a
- * truncated archive instead of ignoring it, so the launcher must not hand it one.
+ * truncated or rewritten archive instead of ignoring it, so the launcher must not hand it one:
+ * it uses an archive only while its length, inode and modification time are those
+ * {@code scripts/cds-archive} recorded.
  * {@code ETCDJ_CDS_ARCHIVE} points the launcher at the archive each case prepares.
  */
 @Timeout(300)
@@ -53,7 +55,11 @@ class LauncherCdsIT {
                 .redirectErrorStream(true).redirectOutput(shared.resolve("cds.log").toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "scripts/cds-archive did not finish");
         assertEquals(0, p.exitValue(), "scripts/cds-archive failed:\n" + Files.readString(shared.resolve("cds.log")));
-        assertEquals(Files.size(archive), Long.parseLong(Files.readString(Path.of(archive + ".size")).trim()));
+        String[] stamp = Files.readString(Path.of(archive + ".size")).trim().split(" ");
+        assertEquals(3, stamp.length, "length, inode and modification time");
+        assertEquals(Files.size(archive), Long.parseLong(stamp[0]));
+        assertEquals(Files.getAttribute(archive, "unix:ino"), Long.parseLong(stamp[1]));
+        assertEquals(Files.getLastModifiedTime(archive).toMillis() / 1000, Long.parseLong(stamp[2]));
     }
 
     @AfterEach
@@ -75,6 +81,14 @@ class LauncherCdsIT {
                 .findFirst().orElse("");
         assertTrue(mainLoad.contains("shared objects file"), "io.etcdj.Main: " + mainLoad);
         assertQuiet(log);
+        // Netty's epoll library is mapped from the copy cds-archive unpacked, not from a temporary file.
+        Path unpacked = shared.resolve("etcdj-native");
+        assertTrue(Files.exists(unpacked.resolve("jar.stamp")), "no " + unpacked);
+        if (System.getProperty("os.arch").equals("amd64")) {
+            String maps = Files.readString(Path.of("/proc", Long.toString(started.get(0).pid()), "maps"));
+            assertTrue(maps.contains(unpacked.resolve("libnetty_transport_native_epoll_x86_64.so").toString()),
+                    "the epoll library is mapped from elsewhere");
+        }
     }
 
     @Test
@@ -93,7 +107,7 @@ class LauncherCdsIT {
     }
 
     @Test
-    void anArchiveWithDamagedContentsIsRefusedByTheJvm() throws Exception {
+    void anArchiveRewrittenAfterItWasStampedIsSkipped() throws Exception {
         Path damaged = dir.resolve("damaged.jsa");
         Files.copy(archive, damaged);
         damaged.toFile().setWritable(true);
@@ -101,13 +115,14 @@ class LauncherCdsIT {
             f.seek(f.length() / 2);
             f.write("not what the JVM wrote".getBytes(StandardCharsets.US_ASCII));
         }
-        Files.writeString(Path.of(damaged + ".size"), Files.size(damaged) + "\n");
+        // The good archive's stamp: same length, but another file written later.
+        Files.copy(Path.of(archive + ".size"), Path.of(damaged + ".size"));
 
         assertQuiet(serve(damaged, ""));
     }
 
     @Test
-    void randomBytesOfTheRightLengthAreRefusedByTheJvm() throws Exception {
+    void randomBytesOfTheRightLengthAreSkipped() throws Exception {
         Path noise = dir.resolve("noise.jsa");
         byte[] bytes = new byte[1 << 20];
         new java.util.Random(7).nextBytes(bytes);
