@@ -4,13 +4,10 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/target/etcdj.jar"
 
-# The server's JVM options (scripts/bench-startup starts it with the same ones). The JIT compiles
-# a method once it has run a number of times; scaling those counts by 5 leaves the one-off start-up
-# code (configuration, class set-up, the first fsyncs) to the interpreter instead of compiling it:
-# an empty start used 0.62-0.72 s of CPU instead of 0.79-0.93 s, the difference being C1 and C2
-# compiling code that runs only while starting. Code that serves requests still reaches C2, with the same
-# optimisations, a few thousand requests later (docs/performance.md, "Start-up and warm-up").
-etcdj_server_jvm_opts=(-XX:CompileThresholdScaling=5)
+# The server's JVM options beyond the archive's (scripts/bench-startup starts it with the same
+# ones): none today. Scaling the JIT's compile thresholds saved a quarter of an empty start's CPU
+# but halved the 3-machine rate 40 s into a load (docs/performance.md, "Start-up and warm-up").
+etcdj_server_jvm_opts=()
 
 etcdj_jar_stale() {
   [ ! -f "$jar" ] && return 0
