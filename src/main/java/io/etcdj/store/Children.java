@@ -30,6 +30,12 @@ final class Children {
     private Node[] slots = NONE;
     private int used;
     private int dead;
+    /**
+     * While a snapshot is decoded ({@link #append}): the mixed name hash of each slot's child,
+     * taken while the child is fresh in the cache, so that {@link #index()} builds the table once,
+     * at its final size, without reading the children again. Null otherwise.
+     */
+    private int[] pending;
 
     Node get(String name) {
         if (count == 0) {
@@ -90,6 +96,65 @@ final class Children {
         }
         slots[used++] = child;
         return true;
+    }
+
+    /**
+     * Adds a child at the end of the slots without indexing it by name: for a directory being
+     * decoded, whose children are indexed at once by {@link #index()} before it is used. A
+     * directory of a million children then builds one table of the right size instead of
+     * doubling one twenty times (each doubling re-inserting every entry at random places).
+     */
+    void append(Node child) {
+        if (pending == null) {
+            if (used != 0) {
+                throw new IllegalStateException("children were indexed already");
+            }
+            pending = NO_HASHES;
+        }
+        if (used == slots.length) {
+            int capacity = Math.max(4, used + (used >> 1));
+            slots = Arrays.copyOf(slots, capacity);
+            pending = Arrays.copyOf(pending, capacity);
+        }
+        pending[used] = spread(nameHash(child.path, nameStart(child.path)));
+        slots[used++] = child;
+    }
+
+    /**
+     * Indexes the children {@link #append appended} by name, in a table sized for them.
+     *
+     * @return null when done, else the first child whose name an earlier one has (the table is
+     *         left empty then: the directory must not be used)
+     */
+    Node index() {
+        int[] hashOf = pending;
+        if (hashOf == null) {
+            return null;
+        }
+        pending = null;
+        int capacity = 4;
+        while (used * 3 > capacity * 2) {
+            capacity <<= 1;
+        }
+        Node[] built = new Node[capacity];
+        int[] builtHashes = new int[capacity];
+        int mask = capacity - 1;
+        for (int j = 0; j < used; j++) {
+            Node child = slots[j];
+            int hash = hashOf[j];
+            int i = hash & mask;
+            for (; built[i] != null; i = (i + 1) & mask) {
+                if (builtHashes[i] == hash && sameName(built[i], child.path, nameStart(child.path))) {
+                    return child;
+                }
+            }
+            built[i] = child;
+            builtHashes[i] = hash;
+        }
+        table = built;
+        hashes = builtHashes;
+        count = used;
+        return null;
     }
 
     /** Detaches a child; {@code compact} when no snapshot is under way. */
