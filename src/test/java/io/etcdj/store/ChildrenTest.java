@@ -54,7 +54,7 @@ class ChildrenTest {
 
     @Test
     void appendedChildrenAreIndexedOnceAndThenBehaveAsAdded() {
-        for (int size : new int[] {0, 1, 2, 3, 4, 5, 100, 10_000}) {
+        for (int size : new int[] {0, 1, 2, 3, 4, 5, 100, Children.SORTED_INDEX_FROM - 1, Children.SORTED_INDEX_FROM, 100_000}) {
             Children children = new Children();
             List<Node> nodes = new ArrayList<>();
             for (int i = 0; i < size; i++) {
@@ -93,6 +93,15 @@ class ChildrenTest {
         children.append(repeated);
         children.append(Node.file("/d/ba", "w", 4, DIR, null));
         assertSame(repeated, children.index());
+
+        // a directory large enough for the table to be filled in the order of its slots
+        Children large = new Children();
+        for (int i = 0; i < Children.SORTED_INDEX_FROM * 3; i++) {
+            large.append(Node.file("/d/k" + i, "v", i, DIR, null));
+        }
+        Node again = Node.file("/d/k5", "w", 1, DIR, null);
+        large.append(again);
+        assertSame(again, large.index());
     }
 
     @Test
