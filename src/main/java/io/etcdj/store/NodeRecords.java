@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * The nodes of a version 3 snapshot, in binary: one record per node, in pre-order, each with its
@@ -128,179 +126,53 @@ final class NodeRecords {
      * Reads the records of {@code data} from {@code from} into a tree, up to the end mark, which
      * must be the last byte. Every length is checked against the bytes left, so truncated or
      * damaged input is refused, never read past its end.
-     *
-     * <p>Records are read in batches. With enough of them, a second thread reads (the strings are
-     * most of the work) while the caller's thread links the batches into the tree, so a large
-     * snapshot decodes in about the time of the slower half. Either way the tree sees the records
-     * in order, and the first problem in byte order is the one reported: a reading problem is
-     * reported after the records before it were added, and a problem in the tree stops the
-     * reading.
      */
     static final class Reader {
-        /** Below this many bytes of records, one thread reads and links them. */
-        static final int PARALLEL_BYTES = 4 << 20;
-        private static final int BATCH = 2048;
-        /** Batches between the two threads: a bound on what the reader runs ahead. */
-        private static final int BATCHES = 4;
-
         private final byte[] data;
-        private final int parallelBytes;
         private int at;
 
         Reader(byte[] data, int from) {
-            this(data, from, PARALLEL_BYTES);
-        }
-
-        /** @param parallelBytes bytes of records from which a second thread reads them */
-        Reader(byte[] data, int from, int parallelBytes) {
             this.data = data;
             this.at = from;
-            this.parallelBytes = parallelBytes;
-        }
-
-        /** Records read and not yet added, with where each starts, and how the reading ended. */
-        private static final class Batch {
-            final String[] keys = new String[BATCH];
-            final String[] values = new String[BATCH];
-            final Instant[] expires = new Instant[BATCH];
-            final long[] created = new long[BATCH];
-            final long[] modified = new long[BATCH];
-            final int[] offsets = new int[BATCH];
-            int size;
-            /** The end mark was read: no batch follows. */
-            boolean last;
-            /** What stopped the reading after these records (bad input, or out of memory). */
-            Throwable failure;
         }
 
         void readInto(TreeBuilder tree) {
-            if (data.length - at < parallelBytes) {
-                Batch batch = new Batch();
-                do {
-                    fill(batch);
-                    link(batch, tree);
-                } while (!batch.last);
-            } else {
-                readBeside(tree);
-            }
-        }
-
-        private void readBeside(TreeBuilder tree) {
-            BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
-            BlockingQueue<Batch> full = new ArrayBlockingQueue<>(BATCHES);
-            for (int i = 0; i < BATCHES; i++) {
-                free.add(new Batch());
-            }
-            Thread reader = new Thread(() -> {
-                try {
-                    Batch batch;
-                    do {
-                        batch = free.take();
-                        fill(batch);
-                        full.put(batch);
-                    } while (!batch.last);
-                } catch (InterruptedException e) {
-                    // the tree refused a record: nothing more is wanted
-                }
-            }, "snapshot-reader");
-            reader.setDaemon(true);
-            reader.start();
-            boolean done = false;
-            try {
-                while (true) {
-                    Batch batch = full.take();
-                    link(batch, tree);
-                    if (batch.last) {
-                        done = true;
-                        return;
+            while (true) {
+                int start = at;
+                int flags = u8();
+                if (flags == END) {
+                    if (at != data.length) {
+                        throw fail("data after the end of the snapshot", at);
                     }
-                    free.add(batch);
+                    return;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while decoding a snapshot", e);
-            } finally {
-                if (!done) {
-                    reader.interrupt();
+                if ((flags & ~(DIR | EXPIRES)) != 0) {
+                    throw fail("a node record with unknown flags " + flags, start);
                 }
-            }
-        }
-
-        /** Reads records into {@code batch} until it is full, the end mark or a problem. */
-        private void fill(Batch batch) {
-            batch.size = 0;
-            batch.last = false;
-            batch.failure = null;
-            try {
-                while (batch.size < BATCH) {
-                    if (!record(batch)) {
-                        batch.last = true;
-                        return;
+                boolean dir = (flags & DIR) != 0;
+                String key = string("key");
+                String value = dir ? null : string("value");
+                Instant expire = null;
+                if ((flags & EXPIRES) != 0) {
+                    long zigzag = varint("expire");
+                    long seconds = (zigzag >>> 1) ^ -(zigzag & 1);
+                    long nanos = varint("expire");
+                    if (nanos >= 1_000_000_000L) {
+                        throw fail("bad expiration time of " + TreeBuilder.shown(key), start);
+                    }
+                    try {
+                        expire = Instant.ofEpochSecond(seconds, nanos);
+                    } catch (DateTimeException e) {
+                        throw fail("bad expiration time of " + TreeBuilder.shown(key), start);
                     }
                 }
-            } catch (RuntimeException | Error e) { // Malformed, or no memory for a string
-                batch.failure = e;
-                batch.last = true;
-            }
-        }
-
-        /** Adds the records of {@code batch} to the tree, then throws what ended the reading. */
-        private static void link(Batch batch, TreeBuilder tree) {
-            for (int i = 0; i < batch.size; i++) {
-                String problem = tree.add(batch.keys[i], batch.values[i], batch.values[i] == null,
-                        batch.expires[i], batch.created[i], batch.modified[i]);
+                long created = varint("created");
+                long modified = varint("modified");
+                String problem = tree.add(key, value, dir, expire, created, modified);
                 if (problem != null) {
-                    throw fail(problem, batch.offsets[i]);
+                    throw fail(problem, start);
                 }
             }
-            if (batch.failure instanceof RuntimeException e) {
-                throw e;
-            }
-            if (batch.failure instanceof Error e) {
-                throw e;
-            }
-        }
-
-        /** Reads one record into the next place of {@code batch}; false at the end mark. */
-        private boolean record(Batch batch) {
-            int start = at;
-            int flags = u8();
-            if (flags == END) {
-                if (at != data.length) {
-                    throw fail("data after the end of the snapshot", at);
-                }
-                return false;
-            }
-            if ((flags & ~(DIR | EXPIRES)) != 0) {
-                throw fail("a node record with unknown flags " + flags, start);
-            }
-            boolean dir = (flags & DIR) != 0;
-            String key = string("key");
-            String value = dir ? null : string("value");
-            Instant expire = null;
-            if ((flags & EXPIRES) != 0) {
-                long zigzag = varint("expire");
-                long seconds = (zigzag >>> 1) ^ -(zigzag & 1);
-                long nanos = varint("expire");
-                if (nanos >= 1_000_000_000L) {
-                    throw fail("bad expiration time of " + TreeBuilder.shown(key), start);
-                }
-                try {
-                    expire = Instant.ofEpochSecond(seconds, nanos);
-                } catch (DateTimeException e) {
-                    throw fail("bad expiration time of " + TreeBuilder.shown(key), start);
-                }
-            }
-            long created = varint("created");
-            long modified = varint("modified");
-            int i = batch.size++;
-            batch.keys[i] = key;
-            batch.values[i] = value;
-            batch.expires[i] = expire;
-            batch.created[i] = created;
-            batch.modified[i] = modified;
-            batch.offsets[i] = start;
-            return true;
         }
 
         private int u8() {

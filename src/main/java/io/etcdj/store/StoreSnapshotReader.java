@@ -43,11 +43,6 @@ final class StoreSnapshotReader {
     }
 
     static StoreSnapshot read(byte[] data) {
-        return read(data, NodeRecords.Reader.PARALLEL_BYTES);
-    }
-
-    /** As {@link #read(byte[])}; from {@code parallelBytes} of node records on, two threads decode them. */
-    static StoreSnapshot read(byte[] data, int parallelBytes) {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException(REFUSED + "no data");
         }
@@ -57,7 +52,7 @@ final class StoreSnapshotReader {
                     return new StoreSnapshotReader(parser).document(StoreSnapshot.JSON_VERSION, null).snapshot();
                 }
             }
-            return binary(data, parallelBytes);
+            return binary(data);
         } catch (Malformed e) {
             throw new IllegalArgumentException(REFUSED + e.getMessage());
         } catch (JsonProcessingException e) {
@@ -73,7 +68,7 @@ final class StoreSnapshotReader {
      * Version 3: the binary prefix (magic number and the head's length), the head as JSON (a
      * version 2 document without "nodes"), then the nodes as {@link NodeRecords}.
      */
-    private static StoreSnapshot binary(byte[] data, int parallelBytes) throws IOException {
+    private static StoreSnapshot binary(byte[] data) throws IOException {
         int prefix = StoreSnapshot.BINARY_PREFIX_BYTES;
         if (data.length < prefix) {
             throw new Malformed("cut short (" + data.length + " bytes)");
@@ -92,7 +87,7 @@ final class StoreSnapshotReader {
         try (JsonParser parser = StoreSnapshot.JSON.createParser(data, prefix, headLength)) {
             head = new StoreSnapshotReader(parser).document(StoreSnapshot.VERSION, tree);
         }
-        new NodeRecords.Reader(data, prefix + headLength, parallelBytes).readInto(tree);
+        new NodeRecords.Reader(data, prefix + headLength).readInto(tree);
         if (tree.highestIndex() > head.index()) {
             throw new Malformed("a node has index " + tree.highestIndex() + ", beyond the store index "
                     + head.index());

@@ -142,57 +142,6 @@ class StoreSnapshotBinaryTest {
     }
 
     @Test
-    void recordsDecodedOnTwoThreadsGiveTheSameStore() {
-        // given a store of several thousand nodes (several batches), TTLs and nested directories
-        Store store = new Store(clock);
-        for (int i = 0; i < 9_000; i++) {
-            store.set("/d" + (i % 7) + "/sub" + (i % 3) + "/k" + i, false, "v" + i,
-                    i % 5 == 0 ? START.plusSeconds(60 + i) : null);
-        }
-        byte[] saved = store.save();
-
-        // when its records are decoded by a reading thread and a linking one
-        Store copy = new Store(clock);
-        copy.recover(StoreSnapshotReader.read(saved, 0));
-
-        // then the copy is the store
-        assertArrayEquals(saved, copy.save());
-        assertEquals(store.get("/", true, true), copy.get("/", true, true));
-    }
-
-    @Test
-    void onTwoThreadsTheFirstProblemInByteOrderIsReported() {
-        Consumer<NodeRecords.Writer> many = w -> {
-            for (int i = 0; i < 5_000; i++) {
-                w.node("/k" + i, "v", null, 1, 1);
-            }
-        };
-        // a reading problem after thousands of good records
-        assertRefusedOnTwoThreads(document(HEAD, records(many, 4)), "unknown flags 4");
-        assertRefusedOnTwoThreads(document(HEAD, records(many, 0, 20, '/', 'a')), "cut short in \"key\"");
-        assertRefusedOnTwoThreads(document(HEAD, records(many)), "cut short where a node or the end");
-        // a problem in the tree before a reading problem: the tree's is reported
-        assertRefusedOnTwoThreads(document(HEAD, records(w -> {
-            many.accept(w);
-            w.node("/x/y", "v", null, 1, 1);
-            many.accept(w);
-        }, 4)), "does not follow its parent directory");
-        // a name repeated far apart
-        assertRefusedOnTwoThreads(document(HEAD, records(w -> {
-            many.accept(w);
-            w.node("/k3", "w", null, 2, 2);
-        }, NodeRecords.END)), "duplicate key \"/k3\"");
-    }
-
-    private static void assertRefusedOnTwoThreads(byte[] data, String expected) {
-        String serial = refused(data);
-        String message = assertThrows(IllegalArgumentException.class, () -> StoreSnapshotReader.read(data, 0))
-                .getMessage();
-        assertEquals(serial, message);
-        assertTrue(message.contains(expected), "[" + expected + "] " + message);
-    }
-
-    @Test
     void damagedNodeRecordsAreRefusedByName() {
         assertRefused(document(HEAD, records(w -> { })), "cut short where a node or the end");
         assertRefused(document(HEAD, records(w -> { }, NodeRecords.END, 0)), "data after the end");
