@@ -137,7 +137,7 @@ final class Children {
         }
         pending = null;
         int capacity = 4;
-        while (used * 3 > capacity * 2) {
+        while ((long) used * 3 > (long) capacity * 2) {
             capacity <<= 1;
         }
         Node[] built = new Node[capacity];
