@@ -166,20 +166,30 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
             raft = RaftNode.bootstrap(raftConfig, List.of(ConfChange.add(settings.name(), joinContext(settings))));
             LOG.info("starting a new cluster with this machine as its only member");
         } else {
-            Snapshot snapshot = null;
-            if (newest != null) {
-                snapshot = Snapshots.toRaft(newest);
-                long waitFrom = System.nanoTime();
-                StoreSnapshot decoded = awaitDecoded(image);
-                store.recover(decoded);
-                LOG.info("store restored from the snapshot at index {} ({} nodes; waited {} ms for its decoding)",
-                        newest.index(), decoded.nodeCount(), (System.nanoTime() - waitFrom) / 1_000_000);
-            }
+            Snapshot snapshot = newest == null ? null : Snapshots.toRaft(newest);
             raft = RaftNode.create(raftConfig, new RestoredState(wal.hardState(), snapshot, wal.entries()));
-            LOG.info("replaying {} log entries (commit index {})", wal.entries().size(), wal.hardState().commit());
         }
+        // The node (its transport's event loops, the loop, the applier: class loading mostly) is
+        // built while the snapshot is still being decoded; nothing of it reads the store before
+        // the store is restored below and the applier started.
         EtcdNode node = new EtcdNode(settings, clock, store, storage.apply(wal, snapshots), snapshots, raft,
                 fresh, onFatal);
+        if (newest != null) {
+            long waitFrom = System.nanoTime();
+            StoreSnapshot decoded;
+            try {
+                decoded = awaitDecoded(image);
+            } catch (IOException | RuntimeException | Error e) {
+                node.close(); // a bad image: the node never started, its threads and log go
+                throw e;
+            }
+            store.recover(decoded);
+            LOG.info("store restored from the snapshot at index {} ({} nodes; waited {} ms for its decoding)",
+                    newest.index(), decoded.nodeCount(), (System.nanoTime() - waitFrom) / 1_000_000);
+        }
+        if (!fresh) {
+            LOG.info("replaying {} log entries (commit index {})", wal.entries().size(), wal.hardState().commit());
+        }
         if (newest != null) {
             node.registry.reload();
             node.applier.startAt(newest.index());

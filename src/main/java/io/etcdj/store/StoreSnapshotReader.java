@@ -98,6 +98,10 @@ final class StoreSnapshotReader {
     /** What a document or head holds; the tree may still grow until {@link #snapshot()}. */
     private record Head(long index, Map<String, Long> stats, TreeBuilder tree, List<Event> history) {
         StoreSnapshot snapshot() {
+            String problem = tree.finish();
+            if (problem != null) {
+                throw new Malformed(problem);
+            }
             return new StoreSnapshot(index, tree.root(), tree.expiring(), tree.count(), history, stats);
         }
     }

@@ -16,11 +16,14 @@ final class TreeBuilder {
     private final Node root = Node.directory("/", 0, null, null);
     private final List<Node> expiring = new ArrayList<>();
     private final Deque<Node> chain = new ArrayDeque<>();
+    /** Every directory, the root first: their children are indexed by name at the end. */
+    private final List<Node> directories = new ArrayList<>();
     private int count;
     private long highestIndex;
 
     TreeBuilder() {
         chain.push(root);
+        directories.add(root);
     }
 
     /**
@@ -48,11 +51,10 @@ final class TreeBuilder {
         Node node = dir ? Node.directory(key, created, parent, expireTime)
                 : Node.file(key, value, created, parent, expireTime);
         node.modifiedIndex = modified;
-        if (!parent.children.addIfAbsent(node, false)) {
-            return "duplicate key " + shown(key);
-        }
+        parent.children.append(node);
         if (dir) {
             chain.push(node);
+            directories.add(node);
         }
         if (expireTime != null) {
             expiring.add(node);
@@ -70,6 +72,24 @@ final class TreeBuilder {
         return dir.path.length() == slash && key.startsWith(dir.path);
     }
 
+    /**
+     * Indexes every directory's children by name, once all nodes are added (see
+     * {@link Children#append}); a name found twice in a directory is refused here.
+     *
+     * @return null when the tree is complete, else what is wrong with it
+     */
+    String finish() {
+        for (Node dir : directories) {
+            Node duplicate = dir.children.index();
+            if (duplicate != null) {
+                return "duplicate key " + shown(duplicate.path);
+            }
+        }
+        directories.clear();
+        return null;
+    }
+
+    /** The root of the tree; {@link #finish()} first. */
     Node root() {
         return root;
     }

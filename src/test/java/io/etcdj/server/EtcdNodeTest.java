@@ -176,6 +176,32 @@ class EtcdNodeTest {
     }
 
     @Test
+    void aSnapshotImageThatDoesNotDecodeStopsTheStartEveryTime() throws Exception {
+        try (EtcdNode node = start()) {
+            for (int i = 0; i < 250; i++) {
+                set(node, "/s/" + i, "v" + i);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline && snapshotFiles().isEmpty()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        }
+        // the newest snapshot file is whole (its checksum holds) but its store image is garbage
+        io.etcdj.wal.SnapshotDirectory snapshots = io.etcdj.wal.SnapshotDirectory.open(dir.resolve("snapshot"));
+        io.etcdj.wal.SnapshotRecord newest = snapshots.loadNewest().snapshot();
+        assertNotNull(newest);
+        snapshots.save(new io.etcdj.wal.SnapshotRecord(newest.index(), newest.term(), newest.members(),
+                newest.context(), "{\"version\":2,".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        // the node is built while the image decodes; the decoder's refusal is what the start
+        // throws, and again on a second start
+        for (int attempt = 0; attempt < 2; attempt++) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, this::start);
+            assertTrue(refused.getMessage().startsWith("not a valid store snapshot"), refused.getMessage());
+        }
+    }
+
+    @Test
     void diskUseStaysBoundedUnderALongWriteLoadOnAFixedSetOfKeys() throws Exception {
         try (EtcdNode node = start()) {
             long[] most = new long[4];

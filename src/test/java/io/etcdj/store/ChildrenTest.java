@@ -53,6 +53,58 @@ class ChildrenTest {
     }
 
     @Test
+    void appendedChildrenAreIndexedOnceAndThenBehaveAsAdded() {
+        for (int size : new int[] {0, 1, 2, 3, 4, 5, 100, Children.SORTED_INDEX_FROM - 1, Children.SORTED_INDEX_FROM, 100_000}) {
+            Children children = new Children();
+            List<Node> nodes = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                Node child = Node.file("/d/k" + i, "v", i, DIR, null);
+                nodes.add(child);
+                children.append(child);
+            }
+            assertNull(children.index());
+            assertEquals(size, children.size());
+            for (Node child : nodes) {
+                assertSame(child, children.get(child.name()));
+            }
+            assertNull(children.get("absent"));
+            List<Node> listed = new ArrayList<>();
+            children.iterator().forEachRemaining(listed::add);
+            assertEquals(nodes, listed);
+            // the indexed table goes on growing and shrinking like one built by adds
+            for (int i = 0; i < size; i += 2) {
+                children.remove(nodes.get(i), true);
+            }
+            assertTrue(children.addIfAbsent(Node.file("/d/new", "v", 1, DIR, null), true));
+            assertFalse(children.addIfAbsent(Node.file("/d/new", "w", 2, DIR, null), true));
+            assertEquals(size / 2 + 1, children.size());
+            for (int i = 1; i < size; i += 2) {
+                assertSame(nodes.get(i), children.get("k" + i));
+            }
+        }
+    }
+
+    @Test
+    void indexingAppendedChildrenFindsTheFirstRepeatedName() {
+        Children children = new Children();
+        children.append(Node.file("/d/a", "v", 1, DIR, null));
+        children.append(Node.file("/d/ba", "v", 2, DIR, null));
+        Node repeated = Node.file("/d/a", "w", 3, DIR, null);
+        children.append(repeated);
+        children.append(Node.file("/d/ba", "w", 4, DIR, null));
+        assertSame(repeated, children.index());
+
+        // a directory large enough for the table to be filled in the order of its slots
+        Children large = new Children();
+        for (int i = 0; i < Children.SORTED_INDEX_FROM * 3; i++) {
+            large.append(Node.file("/d/k" + i, "v", i, DIR, null));
+        }
+        Node again = Node.file("/d/k5", "w", 1, DIR, null);
+        large.append(again);
+        assertSame(again, large.index());
+    }
+
+    @Test
     void aNameIsMatchedWholeNotAsASuffix() {
         Children children = new Children();
         children.add(Node.file("/d/ab", "v", 1, DIR, null), true);
