@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -35,8 +36,11 @@ final class MembershipChanges {
     /** How long a join may wait here for the change before it; then the joiner is told to ask again. */
     static final Duration MAX_JOIN_WAIT = Duration.ofSeconds(2);
 
-    /** @param joinId the join id of a join, empty for a removal */
-    private record Pending(long term, String joinId, CompletableFuture<ChangeOutcome> future) {}
+    /**
+     * @param joiner the name of the machine a join adds, empty for a removal
+     * @param joinId the join id of a join, empty for a removal
+     */
+    private record Pending(long term, String joiner, String joinId, CompletableFuture<ChangeOutcome> future) {}
 
     /** A join waiting for the change under way, with the {@link #clock} reading it must leave by. */
     private record Waiting(JoinRequest request, CompletableFuture<ChangeOutcome> future, long deadline) {}
@@ -48,28 +52,37 @@ final class MembershipChanges {
     private final Supplier<String> leaderPeerUrl;
     private final LongSupplier clock;
     private final BiConsumer<String, String> joinProposed;
+    private final Consumer<String> joinAbandoned;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     /**
-     * @param joinProposed told the name and peer URL of a machine whose join was just proposed, so
-     *                     that the leader's first messages to it, sent as soon as the change is
-     *                     applied, find its address instead of being dropped until the next heartbeat
+     * @param joinProposed  told the name and peer URL of a machine whose join was just proposed, so
+     *                      that the leader opens its stream to it while the change commits: the
+     *                      first append, sent as soon as the change is applied, then finds the
+     *                      stream open instead of waiting for a cold connection and upgrade
+     * @param joinAbandoned told the name of a machine whose proposed join will not be answered here
+     *                      (its entry was lost with a leader, or this machine stopped leading), so
+     *                      that the stream opened for it is closed again; if the entry commits all
+     *                      the same, the log names the machine and its stream comes back from there
      */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed) {
-        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, System::nanoTime);
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed,
+                      Consumer<String> joinAbandoned) {
+        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, joinAbandoned, System::nanoTime);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()} */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed, LongSupplier clock) {
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed,
+                      Consumer<String> joinAbandoned, LongSupplier clock) {
         this.raft = raft;
         this.store = store;
         this.registry = registry;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
         this.joinProposed = joinProposed;
+        this.joinAbandoned = joinAbandoned;
         this.clock = clock;
     }
 
@@ -119,7 +132,7 @@ final class MembershipChanges {
         }
         byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl(),
                 request.joinId()));
-        if (propose(ConfChange.add(request.name(), context), request.joinId(), future)) {
+        if (propose(ConfChange.add(request.name(), context), request.name(), request.joinId(), future)) {
             joinProposed.accept(request.name(), request.raftUrl());
         }
     }
@@ -205,7 +218,7 @@ final class MembershipChanges {
             future.completeExceptionally(error(100, Registry.KEY + "/" + name));
             return;
         }
-        propose(ConfChange.remove(name), "", future);
+        propose(ConfChange.remove(name), "", "", future);
     }
 
     /** A membership change entry was applied: answers the request that proposed it here, if any. */
@@ -216,6 +229,7 @@ final class MembershipChanges {
                 p.future().complete(new ChangeOutcome.Committed(e.index()));
             } else {
                 p.future().completeExceptionally(error(300, "the change was lost with its leader"));
+                abandoned(p);
             }
         }
         proposeWaiting();
@@ -223,10 +237,19 @@ final class MembershipChanges {
 
     /** Leadership was lost: nothing pending or waiting here can be answered any more. */
     void failAll(EtcdException why) {
-        pending.values().forEach(p -> p.future().completeExceptionally(why));
+        pending.values().forEach(p -> {
+            p.future().completeExceptionally(why);
+            abandoned(p);
+        });
         pending.clear();
         waiting.forEach(w -> w.future().completeExceptionally(why));
         waiting.clear();
+    }
+
+    private void abandoned(Pending p) {
+        if (!p.joiner().isEmpty()) {
+            joinAbandoned.accept(p.joiner());
+        }
     }
 
     private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {
@@ -243,10 +266,10 @@ final class MembershipChanges {
     }
 
     /** @return whether the change went into the log */
-    private boolean propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
+    private boolean propose(ConfChange change, String joiner, String joinId, CompletableFuture<ChangeOutcome> future) {
         ProposalOutcome outcome = raft.proposeMembershipChange(change);
         if (outcome instanceof ProposalOutcome.Accepted a) {
-            pending.put(a.index(), new Pending(a.term(), joinId, future));
+            pending.put(a.index(), new Pending(a.term(), joiner, joinId, future));
             return true;
         } else if (outcome instanceof ProposalOutcome.Refused r) {
             future.completeExceptionally(error(300, r.reason()));

@@ -32,8 +32,10 @@ class MembershipChangesTest {
     private long now = 1_000_000_000L;
     /** Peer URLs the leader was told of as it proposed joins. */
     private final List<String> hinted = new ArrayList<>();
+    /** Machines whose proposed join the leader gave up on, so that their streams close again. */
+    private final List<String> abandoned = new ArrayList<>();
     private final MembershipChanges changes = new MembershipChanges(raft, store, new Registry(store), 9,
-            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), () -> now);
+            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), abandoned::add, () -> now);
 
     /** Membership changes appended to the log so far, in order. */
     private final List<String> proposed = new ArrayList<>();
@@ -167,5 +169,37 @@ class MembershipChangesTest {
         assertEquals(300, errorCode(c));
         drain();
         assertEquals(List.of("a", "b"), proposed);
+    }
+
+    @Test
+    void aProposedJoinLostWithTheLeadershipIsAbandonedAndOnlyThatOne() throws Exception {
+        // given b's join applied, c's proposed (it never commits here) and d's waiting behind it
+        CompletableFuture<ChangeOutcome> b = join("b", "id-b");
+        drain();
+        CompletableFuture<ChangeOutcome> c = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> d = join("d", "id-d");
+        drain();
+        assertInstanceOf(ChangeOutcome.Committed.class, b.get());
+        assertEquals(List.of("b=http://b:7001", "c=http://c:7001"), hinted, "d was not proposed, so not hinted");
+        assertEquals(List.of(), abandoned);
+
+        // when the leadership is lost
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+
+        // then c, whose stream was opened ahead, is given up; b is a member and d never had a stream
+        assertEquals(300, errorCode(c));
+        assertEquals(300, errorCode(d));
+        assertEquals(List.of("c"), abandoned);
+    }
+
+    @Test
+    void aLostRemovalAbandonsNoJoin() throws Exception {
+        join("b", "id-b");
+        drain();
+        CompletableFuture<ChangeOutcome> removal = new CompletableFuture<>();
+        changes.remove("b", removal);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        assertEquals(300, errorCode(removal));
+        assertEquals(List.of(), abandoned);
     }
 }
