@@ -54,6 +54,12 @@ final class MembershipChanges {
     private final BiConsumer<String, String> joinProposed;
     private final Consumer<String> joinAbandoned;
     private final Map<Long, Pending> pending = new HashMap<>();
+    /**
+     * Joins proposed here whose requests were failed when the leadership was lost, by the index of
+     * their entries: the entry may still commit under the next leader, so the stream opened for the
+     * joiner stays until a membership entry applied at or after that index says.
+     */
+    private final Map<Long, Pending> undecided = new HashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     /**
@@ -61,10 +67,9 @@ final class MembershipChanges {
      *                      that the leader opens its stream to it while the change commits: the
      *                      first append, sent as soon as the change is applied, then finds the
      *                      stream open instead of waiting for a cold connection and upgrade
-     * @param joinAbandoned told the name of a machine whose proposed join will not be answered here
-     *                      (its entry was lost with a leader, or this machine stopped leading), so
-     *                      that the stream opened for it is closed again; if the entry commits all
-     *                      the same, the log names the machine and its stream comes back from there
+     * @param joinAbandoned told the name of a machine whose proposed join is known not to have gone
+     *                      into the log (another entry was applied at its index or after it), so
+     *                      that the stream opened for it is closed again
      */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
                       Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed,
@@ -223,6 +228,7 @@ final class MembershipChanges {
 
     /** A membership change entry was applied: answers the request that proposed it here, if any. */
     void applied(Entry e) {
+        decideUndecided(e);
         Pending p = pending.remove(e.index());
         if (p != null) {
             if (p.term() == e.term()) {
@@ -235,11 +241,32 @@ final class MembershipChanges {
         proposeWaiting();
     }
 
-    /** Leadership was lost: nothing pending or waiting here can be answered any more. */
+    /**
+     * A join whose request was failed with the leadership went in, or will never: membership entries
+     * are applied in order, so one applied at a later index means the join's entry was not one.
+     */
+    private void decideUndecided(Entry e) {
+        for (Iterator<Map.Entry<Long, Pending>> it = undecided.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Pending> u = it.next();
+            if (u.getKey() < e.index() || (u.getKey() == e.index() && u.getValue().term() != e.term())) {
+                abandoned(u.getValue());
+                it.remove();
+            } else if (u.getKey() == e.index()) {
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Leadership was lost: nothing pending or waiting here can be answered any more. A proposed
+     * join's entry may still commit, so its joiner's stream is kept until that is decided.
+     */
     void failAll(EtcdException why) {
-        pending.values().forEach(p -> {
+        pending.forEach((index, p) -> {
             p.future().completeExceptionally(why);
-            abandoned(p);
+            if (!p.joiner().isEmpty()) {
+                undecided.put(index, p);
+            }
         });
         pending.clear();
         waiting.forEach(w -> w.future().completeExceptionally(why));

@@ -39,6 +39,8 @@ class MembershipChangesTest {
 
     /** Membership changes appended to the log so far, in order. */
     private final List<String> proposed = new ArrayList<>();
+    /** The same changes' entries. */
+    private final List<Entry> proposedEntries = new ArrayList<>();
 
     MembershipChangesTest() {
         drain();
@@ -54,6 +56,7 @@ class MembershipChangesTest {
             for (Entry e : rd.entries()) {
                 if (e.type() == EntryType.CONF_CHANGE) {
                     proposed.add(ConfChange.fromBytes(e.data()).member());
+                    proposedEntries.add(e);
                 }
             }
             raft.advance(rd);
@@ -172,7 +175,7 @@ class MembershipChangesTest {
     }
 
     @Test
-    void aProposedJoinLostWithTheLeadershipIsAbandonedAndOnlyThatOne() throws Exception {
+    void aJoinFailedWithTheLeadershipIsAbandonedOnlyOnceAnotherEntryTookItsPlace() throws Exception {
         // given b's join applied, c's proposed (it never commits here) and d's waiting behind it
         CompletableFuture<ChangeOutcome> b = join("b", "id-b");
         drain();
@@ -181,14 +184,46 @@ class MembershipChangesTest {
         drain();
         assertInstanceOf(ChangeOutcome.Committed.class, b.get());
         assertEquals(List.of("b=http://b:7001", "c=http://c:7001"), hinted, "d was not proposed, so not hinted");
-        assertEquals(List.of(), abandoned);
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
 
-        // when the leadership is lost
+        // when the leadership is lost, both requests fail, but c's entry may still commit
         changes.failAll(new EtcdException(300, "lost the leadership", 0));
-
-        // then c, whose stream was opened ahead, is given up; b is a member and d never had a stream
         assertEquals(300, errorCode(c));
         assertEquals(300, errorCode(d));
+        assertEquals(List.of(), abandoned, "c's stream stays while its entry may commit");
+
+        // then a membership entry of the next leader's term applied at c's index gives c up
+        changes.applied(new Entry(cEntry.index(), cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+        assertEquals(List.of("c"), abandoned);
+    }
+
+    @Test
+    void aJoinFailedWithTheLeadershipThatCommitsAllTheSameIsNotAbandoned() {
+        join("b", "id-b");
+        drain();
+        join("c", "id-c");
+        drain();
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+
+        changes.applied(cEntry);
+        changes.applied(new Entry(cEntry.index() + 5, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+
+        assertEquals(List.of(), abandoned);
+    }
+
+    @Test
+    void aJoinFailedWithTheLeadershipWhoseIndexWasPassedIsAbandoned() {
+        join("b", "id-b");
+        drain();
+        join("c", "id-c");
+        drain();
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+
+        // c's index held an ordinary entry of the next leader; the next membership entry comes later
+        changes.applied(new Entry(cEntry.index() + 3, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+
         assertEquals(List.of("c"), abandoned);
     }
 
