@@ -40,6 +40,10 @@ final class PeerDirectory {
         }
         if (!peerUrl.equals(hints.put(name, peerUrl))) {
             update(membership, leader);
+            // The machine that opened a stream here sends what must be answered (a joiner's first
+            // append, a new leader's heartbeat): the stream back is opened now, beside that work,
+            // rather than when the first answer is ready.
+            transport.openAhead(name);
         }
     }
 
