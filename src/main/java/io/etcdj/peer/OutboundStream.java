@@ -97,6 +97,8 @@ final class OutboundStream {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean overflowReported = new AtomicBoolean();
     private volatile boolean closed;
+    /** Mirrors {@code state == OPEN} for {@link #isOpen()}. */
+    private volatile boolean open;
     /** The flush task, made once: one is handed to the event loop for every batch sent. */
     private final Runnable flushTask = this::flush;
 
@@ -166,6 +168,27 @@ final class OutboundStream {
                 flushScheduled.set(false);
             }
         }
+    }
+
+    /** Connects now if the stream is idle, even with nothing queued (see {@link PeerTransport#openAhead}). */
+    void openAhead() {
+        if (closed) {
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                if (state == State.IDLE && !closed) {
+                    connectWhenAllowed();
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // The transport is closing.
+        }
+    }
+
+    /** Whether the stream is connected and upgraded; read from any thread, for tests. */
+    boolean isOpen() {
+        return open;
     }
 
     /** Closes the stream for good; what is queued is dropped. */
@@ -282,6 +305,7 @@ final class OutboundStream {
             return;
         }
         state = State.OPEN;
+        open = true;
         backoffNanos = options.minBackoff().toNanos();
         nextAttemptNanos = 0;
         failuresInARow = 0;
@@ -295,6 +319,7 @@ final class OutboundStream {
             return;
         }
         boolean wasOpen = state == State.OPEN;
+        open = false;
         boolean idle = idleClose;
         idleClose = false;
         channel = null;

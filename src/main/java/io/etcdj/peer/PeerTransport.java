@@ -188,6 +188,25 @@ public final class PeerTransport implements AutoCloseable {
         });
     }
 
+    /**
+     * Opens the stream to a peer set by {@link #updatePeers} now, before there is anything to send:
+     * for a machine whose join the leader proposed, so that the append sent when the change is
+     * applied finds the connection and upgrade done. A peer that cannot be reached is reported
+     * as usual and tried again only once there is something to send. Unknown names are ignored.
+     */
+    public void openAhead(String name) {
+        OutboundStream stream = streams.get(name);
+        if (stream != null && !closed) {
+            stream.openAhead();
+        }
+    }
+
+    /** Whether a stream to the peer is open now (connected and upgraded). */
+    boolean isOpen(String name) {
+        OutboundStream stream = streams.get(name);
+        return stream != null && stream.isOpen();
+    }
+
     /** Closes every stream and releases the threads; later sends are ignored. Idempotent. */
     @Override
     public synchronized void close() {

@@ -91,7 +91,8 @@ public final class EtcdNode implements EtcdServer, PeerService, PeerReports, Aut
         PeerDirectory peers = new PeerDirectory(settings.name(), registry, transport, followerStats);
         MembershipChanges membershipChanges = new MembershipChanges(raft, store, registry,
                 settings.maxClusterSize(), this::leaderPeerUrl,
-                (name, peerUrl) -> peers.hint(name, peerUrl, raft.membership(), true));
+                (name, peerUrl) -> peers.joinProposed(name, peerUrl, raft.membership()),
+                name -> peers.joinAbandoned(name, raft.membership(), raft.isLeader()));
         // The loop and the applier report to each other: the applier's listener is the loop.
         NodeLoop[] loopRef = new NodeLoop[1];
         Applier.Listener toLoop = new Applier.Listener() {

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -35,8 +36,11 @@ final class MembershipChanges {
     /** How long a join may wait here for the change before it; then the joiner is told to ask again. */
     static final Duration MAX_JOIN_WAIT = Duration.ofSeconds(2);
 
-    /** @param joinId the join id of a join, empty for a removal */
-    private record Pending(long term, String joinId, CompletableFuture<ChangeOutcome> future) {}
+    /**
+     * @param joiner the name of the machine a join adds, empty for a removal
+     * @param joinId the join id of a join, empty for a removal
+     */
+    private record Pending(long term, String joiner, String joinId, CompletableFuture<ChangeOutcome> future) {}
 
     /** A join waiting for the change under way, with the {@link #clock} reading it must leave by. */
     private record Waiting(JoinRequest request, CompletableFuture<ChangeOutcome> future, long deadline) {}
@@ -48,28 +52,42 @@ final class MembershipChanges {
     private final Supplier<String> leaderPeerUrl;
     private final LongSupplier clock;
     private final BiConsumer<String, String> joinProposed;
+    private final Consumer<String> joinAbandoned;
     private final Map<Long, Pending> pending = new HashMap<>();
+    /**
+     * Joins proposed here whose requests were failed when the leadership was lost, by the index of
+     * their entries: the entry may still commit under the next leader, so the stream opened for the
+     * joiner stays until a membership entry applied at or after that index says.
+     */
+    private final Map<Long, Pending> undecided = new HashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     /**
-     * @param joinProposed told the name and peer URL of a machine whose join was just proposed, so
-     *                     that the leader's first messages to it, sent as soon as the change is
-     *                     applied, find its address instead of being dropped until the next heartbeat
+     * @param joinProposed  told the name and peer URL of a machine whose join was just proposed, so
+     *                      that the leader opens its stream to it while the change commits: the
+     *                      first append, sent as soon as the change is applied, then finds the
+     *                      stream open instead of waiting for a cold connection and upgrade
+     * @param joinAbandoned told the name of a machine whose proposed join is known not to have gone
+     *                      into the log (another entry was applied at its index or after it), so
+     *                      that the stream opened for it is closed again
      */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed) {
-        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, System::nanoTime);
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed,
+                      Consumer<String> joinAbandoned) {
+        this(raft, store, registry, maxClusterSize, leaderPeerUrl, joinProposed, joinAbandoned, System::nanoTime);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()} */
     MembershipChanges(RaftNode raft, Store store, Registry registry, int maxClusterSize,
-                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed, LongSupplier clock) {
+                      Supplier<String> leaderPeerUrl, BiConsumer<String, String> joinProposed,
+                      Consumer<String> joinAbandoned, LongSupplier clock) {
         this.raft = raft;
         this.store = store;
         this.registry = registry;
         this.maxClusterSize = maxClusterSize;
         this.leaderPeerUrl = leaderPeerUrl;
         this.joinProposed = joinProposed;
+        this.joinAbandoned = joinAbandoned;
         this.clock = clock;
     }
 
@@ -119,7 +137,7 @@ final class MembershipChanges {
         }
         byte[] context = CommandCodec.encode(0, new Command.Join(request.name(), request.raftUrl(), request.etcdUrl(),
                 request.joinId()));
-        if (propose(ConfChange.add(request.name(), context), request.joinId(), future)) {
+        if (propose(ConfChange.add(request.name(), context), request.name(), request.joinId(), future)) {
             joinProposed.accept(request.name(), request.raftUrl());
         }
     }
@@ -205,28 +223,60 @@ final class MembershipChanges {
             future.completeExceptionally(error(100, Registry.KEY + "/" + name));
             return;
         }
-        propose(ConfChange.remove(name), "", future);
+        propose(ConfChange.remove(name), "", "", future);
     }
 
     /** A membership change entry was applied: answers the request that proposed it here, if any. */
     void applied(Entry e) {
+        decideUndecided(e);
         Pending p = pending.remove(e.index());
         if (p != null) {
             if (p.term() == e.term()) {
                 p.future().complete(new ChangeOutcome.Committed(e.index()));
             } else {
                 p.future().completeExceptionally(error(300, "the change was lost with its leader"));
+                abandoned(p);
             }
         }
         proposeWaiting();
     }
 
-    /** Leadership was lost: nothing pending or waiting here can be answered any more. */
+    /**
+     * A join whose request was failed with the leadership went in, or will never: membership entries
+     * are applied in order, so one applied at a later index means the join's entry was not one.
+     */
+    private void decideUndecided(Entry e) {
+        for (Iterator<Map.Entry<Long, Pending>> it = undecided.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Pending> u = it.next();
+            if (u.getKey() < e.index() || (u.getKey() == e.index() && u.getValue().term() != e.term())) {
+                abandoned(u.getValue());
+                it.remove();
+            } else if (u.getKey() == e.index()) {
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Leadership was lost: nothing pending or waiting here can be answered any more. A proposed
+     * join's entry may still commit, so its joiner's stream is kept until that is decided.
+     */
     void failAll(EtcdException why) {
-        pending.values().forEach(p -> p.future().completeExceptionally(why));
+        pending.forEach((index, p) -> {
+            p.future().completeExceptionally(why);
+            if (!p.joiner().isEmpty()) {
+                undecided.put(index, p);
+            }
+        });
         pending.clear();
         waiting.forEach(w -> w.future().completeExceptionally(why));
         waiting.clear();
+    }
+
+    private void abandoned(Pending p) {
+        if (!p.joiner().isEmpty()) {
+            joinAbandoned.accept(p.joiner());
+        }
     }
 
     private boolean leadsOrRedirects(CompletableFuture<ChangeOutcome> future) {
@@ -243,10 +293,10 @@ final class MembershipChanges {
     }
 
     /** @return whether the change went into the log */
-    private boolean propose(ConfChange change, String joinId, CompletableFuture<ChangeOutcome> future) {
+    private boolean propose(ConfChange change, String joiner, String joinId, CompletableFuture<ChangeOutcome> future) {
         ProposalOutcome outcome = raft.proposeMembershipChange(change);
         if (outcome instanceof ProposalOutcome.Accepted a) {
-            pending.put(a.index(), new Pending(a.term(), joinId, future));
+            pending.put(a.index(), new Pending(a.term(), joiner, joinId, future));
             return true;
         } else if (outcome instanceof ProposalOutcome.Refused r) {
             future.completeExceptionally(error(300, r.reason()));

@@ -40,6 +40,29 @@ final class PeerDirectory {
         }
         if (!peerUrl.equals(hints.put(name, peerUrl))) {
             update(membership, leader);
+            // The machine that opened a stream here sends what must be answered (a joiner's first
+            // append, a new leader's heartbeat): the stream back is opened now, beside that work,
+            // rather than when the first answer is ready.
+            transport.openAhead(name);
+        }
+    }
+
+    /**
+     * The leader proposed the join of {@code name}: its address is hinted and its stream opened
+     * now, so that the first append, sent when the change is applied, need not wait for it.
+     */
+    void joinProposed(String name, String peerUrl, Membership membership) {
+        hint(name, peerUrl, membership, true);
+        transport.openAhead(name);
+    }
+
+    /**
+     * A join proposed here will not be answered here: its hint goes, and with it the stream opened
+     * for it, unless the log has named the machine meanwhile (then its stream stays, from the log).
+     */
+    void joinAbandoned(String name, Membership membership, boolean leader) {
+        if (registry.lookup(name) == null && !membership.contains(name) && hints.remove(name) != null) {
+            update(membership, leader);
         }
     }
 

@@ -364,6 +364,70 @@ class PeerTransportTest {
         assertEquals("b", next(a.unreachable, "unreachable report"));
     }
 
+    @Test
+    void aStreamOpenedAheadIsReadyBeforeTheFirstMessageAndCarriesIt() throws Exception {
+        // given a peer the leader has just proposed to add: known, but nothing to send it yet
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+
+        // when the stream is opened ahead
+        a.transport.openAhead("b");
+
+        // then it is connected and upgraded with nothing sent, and the first message uses it
+        awaitTrue(() -> a.transport.isOpen("b") && b.listener.streamsAccepted() == 1, "the stream opened ahead");
+        assertTrue(b.received.isEmpty());
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 1)));
+        assertEquals(new Message.TimeoutNow("a", "b", 1), b.nextReceived());
+        assertEquals(1, b.listener.streamsAccepted());
+        assertTrue(a.unreachable.isEmpty());
+    }
+
+    @Test
+    void aStreamOpenedAheadIsClosedWhenThePeerIsDroppedAgain() throws Exception {
+        // given a stream opened ahead for a join that then fails
+        FakeMachine a = machine("a");
+        FakeMachine b = machine("b");
+        a.knows(b);
+        a.transport.openAhead("b");
+        awaitTrue(() -> a.transport.isOpen("b"), "the stream opened ahead");
+
+        // when the peer is dropped from the transport's peers
+        a.transport.updatePeers(Map.of());
+
+        // then the stream is closed, nothing reached b, and nothing is left to reopen it
+        awaitTrue(() -> !a.transport.isOpen("b"), "the stream closed");
+        a.transport.openAhead("b");
+        a.transport.send(List.of(new Message.TimeoutNow("a", "b", 2)));
+        assertEquals("b", next(a.unreachable, "unreachable report"));
+        assertEquals(1, b.listener.streamsAccepted());
+        assertTrue(b.received.isEmpty());
+    }
+
+    @Test
+    void openingAheadToAPeerNobodyListensForReportsItOnceAndDoesNotRetryOnItsOwn() throws Exception {
+        FakeMachine a = machine("a", fastBackoff());
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        a.transport.updatePeers(Map.of("c", "http://127.0.0.1:" + deadPort));
+
+        a.transport.openAhead("c");
+
+        assertEquals("c", next(a.unreachable, "unreachable report"));
+        // With nothing queued there is no reconnecting: no second report within many backoffs.
+        assertNull(a.unreachable.poll(300, TimeUnit.MILLISECONDS));
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "no " + what + " within 10 s");
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
     private static PeerTransport.Options fastBackoff() {
         return new PeerTransport.Options(4096, 64L << 20, Duration.ofSeconds(1), Duration.ofMillis(10),
                 Duration.ofMillis(100), 1);

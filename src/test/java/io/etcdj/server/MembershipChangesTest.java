@@ -32,11 +32,15 @@ class MembershipChangesTest {
     private long now = 1_000_000_000L;
     /** Peer URLs the leader was told of as it proposed joins. */
     private final List<String> hinted = new ArrayList<>();
+    /** Machines whose proposed join the leader gave up on, so that their streams close again. */
+    private final List<String> abandoned = new ArrayList<>();
     private final MembershipChanges changes = new MembershipChanges(raft, store, new Registry(store), 9,
-            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), () -> now);
+            () -> "http://a:7001", (name, url) -> hinted.add(name + "=" + url), abandoned::add, () -> now);
 
     /** Membership changes appended to the log so far, in order. */
     private final List<String> proposed = new ArrayList<>();
+    /** The same changes' entries. */
+    private final List<Entry> proposedEntries = new ArrayList<>();
 
     MembershipChangesTest() {
         drain();
@@ -52,6 +56,7 @@ class MembershipChangesTest {
             for (Entry e : rd.entries()) {
                 if (e.type() == EntryType.CONF_CHANGE) {
                     proposed.add(ConfChange.fromBytes(e.data()).member());
+                    proposedEntries.add(e);
                 }
             }
             raft.advance(rd);
@@ -167,5 +172,69 @@ class MembershipChangesTest {
         assertEquals(300, errorCode(c));
         drain();
         assertEquals(List.of("a", "b"), proposed);
+    }
+
+    @Test
+    void aJoinFailedWithTheLeadershipIsAbandonedOnlyOnceAnotherEntryTookItsPlace() throws Exception {
+        // given b's join applied, c's proposed (it never commits here) and d's waiting behind it
+        CompletableFuture<ChangeOutcome> b = join("b", "id-b");
+        drain();
+        CompletableFuture<ChangeOutcome> c = join("c", "id-c");
+        CompletableFuture<ChangeOutcome> d = join("d", "id-d");
+        drain();
+        assertInstanceOf(ChangeOutcome.Committed.class, b.get());
+        assertEquals(List.of("b=http://b:7001", "c=http://c:7001"), hinted, "d was not proposed, so not hinted");
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+
+        // when the leadership is lost, both requests fail, but c's entry may still commit
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        assertEquals(300, errorCode(c));
+        assertEquals(300, errorCode(d));
+        assertEquals(List.of(), abandoned, "c's stream stays while its entry may commit");
+
+        // then a membership entry of the next leader's term applied at c's index gives c up
+        changes.applied(new Entry(cEntry.index(), cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+        assertEquals(List.of("c"), abandoned);
+    }
+
+    @Test
+    void aJoinFailedWithTheLeadershipThatCommitsAllTheSameIsNotAbandoned() {
+        join("b", "id-b");
+        drain();
+        join("c", "id-c");
+        drain();
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+
+        changes.applied(cEntry);
+        changes.applied(new Entry(cEntry.index() + 5, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+
+        assertEquals(List.of(), abandoned);
+    }
+
+    @Test
+    void aJoinFailedWithTheLeadershipWhoseIndexWasPassedIsAbandoned() {
+        join("b", "id-b");
+        drain();
+        join("c", "id-c");
+        drain();
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+
+        // c's index held an ordinary entry of the next leader; the next membership entry comes later
+        changes.applied(new Entry(cEntry.index() + 3, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
+
+        assertEquals(List.of("c"), abandoned);
+    }
+
+    @Test
+    void aLostRemovalAbandonsNoJoin() throws Exception {
+        join("b", "id-b");
+        drain();
+        CompletableFuture<ChangeOutcome> removal = new CompletableFuture<>();
+        changes.remove("b", removal);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        assertEquals(300, errorCode(removal));
+        assertEquals(List.of(), abandoned);
     }
 }
