@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.LinkedHashSet;
 
 /** The {@code etcd} command: loads the configuration, starts the node and its listeners. */
@@ -58,17 +59,22 @@ public final class Main {
      * it ({@link #setUpLogging}); SLF4J would hand a logger asked for meanwhile a stand-in.
      */
     private static CompletableFuture<ILoggerFactory> startLogging() {
-        CompletableFuture<ILoggerFactory> ready = new CompletableFuture<>();
+        return onThreadOfItsOwn("logging-setup", LoggerFactory::getILoggerFactory);
+    }
+
+    /** Runs {@code work} on a daemon thread named {@code name}; its result or failure completes the future. */
+    private static <T> CompletableFuture<T> onThreadOfItsOwn(String name, Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                ready.complete(LoggerFactory.getILoggerFactory());
+                result.complete(work.get());
             } catch (RuntimeException | Error e) {
-                ready.completeExceptionally(e);
+                result.completeExceptionally(e);
             }
-        }, "logging-setup");
+        }, name);
         t.setDaemon(true);
         t.start();
-        return ready;
+        return result;
     }
 
     static int run(String[] args, CompletableFuture<ILoggerFactory> logging) {
@@ -229,17 +235,7 @@ public final class Main {
 
     /** Builds the client listener (without binding it) on a thread of its own. */
     private static CompletableFuture<ClientListener> build(EtcdNode node, HttpOptions options) {
-        CompletableFuture<ClientListener> built = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                built.complete(new ClientListener(node, options));
-            } catch (RuntimeException | Error e) {
-                built.completeExceptionally(e);
-            }
-        }, "client-setup");
-        t.setDaemon(true);
-        t.start();
-        return built;
+        return onThreadOfItsOwn("client-setup", () -> new ClientListener(node, options));
     }
 
     private interface Start {

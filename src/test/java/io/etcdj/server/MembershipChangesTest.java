@@ -199,12 +199,7 @@ class MembershipChangesTest {
 
     @Test
     void aJoinFailedWithTheLeadershipThatCommitsAllTheSameIsNotAbandoned() {
-        join("b", "id-b");
-        drain();
-        join("c", "id-c");
-        drain();
-        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
-        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        Entry cEntry = joinOfCFailedWithTheLeadership();
 
         changes.applied(cEntry);
         changes.applied(new Entry(cEntry.index() + 5, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
@@ -214,12 +209,7 @@ class MembershipChangesTest {
 
     @Test
     void aJoinFailedWithTheLeadershipWhoseIndexWasPassedIsAbandoned() {
-        join("b", "id-b");
-        drain();
-        join("c", "id-c");
-        drain();
-        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
-        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        Entry cEntry = joinOfCFailedWithTheLeadership();
 
         // c's index held an ordinary entry of the next leader; the next membership entry comes later
         changes.applied(new Entry(cEntry.index() + 3, cEntry.term() + 1, EntryType.CONF_CHANGE, cEntry.data()));
@@ -236,5 +226,16 @@ class MembershipChangesTest {
         changes.failAll(new EtcdException(300, "lost the leadership", 0));
         assertEquals(300, errorCode(removal));
         assertEquals(List.of(), abandoned);
+    }
+
+    /** b joins, then c's join is proposed and fails when the leadership is lost; c's entry. */
+    private Entry joinOfCFailedWithTheLeadership() {
+        join("b", "id-b");
+        drain();
+        join("c", "id-c");
+        drain();
+        Entry cEntry = proposedEntries.get(proposedEntries.size() - 1);
+        changes.failAll(new EtcdException(300, "lost the leadership", 0));
+        return cEntry;
     }
 }
